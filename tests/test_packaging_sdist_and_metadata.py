@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from email.parser import HeaderParser
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -60,3 +61,19 @@ def test_the_sdist_holds_every_file_the_readme_names(tmp_path: Path) -> None:
     named = {name for name in re.findall(r"`([^`\s]+)`", readme) if name in tracked}
     assert "CHANGELOG.md" in named
     assert sorted(named - shipped) == []
+
+
+def test_the_metadata_classifies_the_pythons_it_requires(tmp_path: Path) -> None:
+    copy, _ = _checkout_copy(tmp_path)
+    info = _build(copy, "prepare_metadata_for_build_wheel", tmp_path / "meta")
+    metadata = HeaderParser().parsestr((info / "METADATA").read_text(encoding="utf-8"))
+    assert metadata["Author"]
+    classifiers = metadata.get_all("Classifier") or []
+    python = re.compile(r"Programming Language :: Python :: 3\.(\d+)$")
+    minors = [int(found.group(1)) for found in map(python.match, classifiers) if found]
+    floor = re.fullmatch(r">=3\.(\d+)", metadata["Requires-Python"])
+    assert floor, metadata["Requires-Python"]
+    # From the oldest Python allowed, with none skipped.
+    assert minors == list(range(int(floor.group(1)), int(floor.group(1)) + len(minors)))
+    assert len(minors) > 1
+    assert any(c.startswith("Operating System ::") for c in classifiers)
