@@ -17,6 +17,7 @@ from PIL import Image
 from zsl_cli.demo import world
 from zsl_cli.demo.captions import training_captions
 from zsl_cli.demo.imageset import image_file_name, make_image_set
+from zsl_cli.encoders import BUNDLED_DIR
 from zsl_cli.errors import ZslError
 
 SEED = 31  # used only by this file
@@ -265,7 +266,7 @@ def test_evaluate_refuses_an_empty_set(tmp_path: Path) -> None:
         "--per-class must be at most 1,000 (30,000 images a set, held in memory at once), "
         "got 1000000"
     )
-    model = Path(__file__).resolve().parents[1] / "zsl_cli" / "models" / "shapes-demo"
+    model = BUNDLED_DIR / "shapes-demo"  # the installed package's, not the source tree's
     for count in ("0", "-3"):
         done = subprocess.run(
             [sys.executable, "-m", "zsl_cli.demo", "evaluate", str(model), "--per-class", count],

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from zsl_cli.encoders import BUNDLED_DIR
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
 CLASSES = {"red circle": "red circle", "blüe square": "blue square"}  # class: sample folder
 # UTF-8 names, a Latin-1 name (bytes that are not UTF-8) and a plain one, also as folders.
@@ -211,7 +213,7 @@ def test_a_model_folder_and_a_template_file_are_named_as_a_utf8_locale_does(
     terminal = "latin-1" if locale_env["ZSL_TEST_LOCALE"] == "Latin-1" else "utf-8"
     typed_template = "une photo très {}".encode(terminal)
     make_world(tmp_path / "world")
-    shutil.copytree(SAMPLES.parent / "zsl_cli" / "models" / "shapes-demo", tmp_path / "modèle")
+    shutil.copytree(BUNDLED_DIR / "shapes-demo", tmp_path / "modèle")
     (tmp_path / "modèles.txt").write_text("a photo of a {}.\n", encoding="utf-8")
     zsl = [sys.executable, "-m", "zsl_cli"]
     model = ["-m", "./modèle".encode()]
