@@ -5,6 +5,7 @@ pyproject still allows has only `huggingface-cli`."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,5 +69,6 @@ def test_the_advice_names_the_program_of_the_hub_version(
 def test_the_program_named_is_installed_beside_this_python() -> None:
     program, verb, hub_id = download_command("acme/clip", None).split()
     assert (verb, hub_id) == ("download", "acme/clip")
-    scripts = Path(sys.executable).parent
-    assert (scripts / program).is_file() or (scripts / f"{program}.exe").is_file()
+    # Beside this Python (a venv's bin) or on PATH (a user install's ~/.local/bin).
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    assert shutil.which(program, path=search), program
