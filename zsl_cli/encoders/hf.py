@@ -147,6 +147,8 @@ class TransformersEncoder:
         self._source = source
         # The hub revision asked for (None: the default branch): two revisions share a name.
         self.revision = revision
+        # The commit that revision led to (None: a folder's model), looked up as loaded.
+        self._commit = None if source.is_local else _loaded_commit(source.location, model, revision)
         self.model_type = str(getattr(model.config, "model_type", "") or "")
         # As the load's refusals name a model (`_check_feature_heads`).
         self._described = f"model {source.name} ({type(model).__name__})"
@@ -244,6 +246,13 @@ class TransformersEncoder:
         finally:
             self._checking_at_load = False
 
+    @property
+    def commit(self) -> str | None:
+        """The hub commit the model was loaded from, whatever revision (a branch, a tag, none:
+        main) named it, so that a branch that moved since is no secret; None for a model loaded
+        from a folder, which has no commit."""
+        return self._commit
+
     @cached_property
     def weight_files_fingerprint(self) -> str | None:
         """The content hash of the weight files the model was loaded from
@@ -255,8 +264,7 @@ class TransformersEncoder:
         if self._source.is_local:
             directory: Path | None = Path(self._source.location)
         else:  # the cache's folder of the files it was loaded from
-            commit = getattr(self._model.config, "_commit_hash", None)
-            directory = hub_snapshot(self._source.location, commit)
+            directory = hub_snapshot(self._source.location, self.commit or self.revision)
         files = loaded_weight_files(directory) if directory else []
         return weight_files_fingerprint(files) if files else None
 
@@ -647,6 +655,20 @@ class TransformersEncoder:
                 f"and its text embeddings {self._widths['text']}; they cannot be compared"
             )
         return embeddings
+
+
+def _loaded_commit(hub_id: str, model: Any, revision: str | None) -> str | None:
+    """The hub commit `model` was just loaded from at `revision`: transformers 4 records it in
+    the config; 5 resolves the revision to it and keeps no record, so it is the commit of the
+    cache's snapshot the revision names, which the load has just read (or written)."""
+    commit = getattr(model.config, "_commit_hash", None)
+    if isinstance(commit, str) and commit:
+        return commit
+    try:
+        snapshot = hub_snapshot(hub_id, revision)
+    except (OSError, ValueError):  # a model that loaded is not refused for its record
+        return None
+    return snapshot.name if snapshot is not None else None
 
 
 def _check_preprocesses(name: str, preprocessor: ImagePreprocessor, image_processor: Any) -> None:
