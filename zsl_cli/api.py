@@ -101,7 +101,11 @@ from zsl_cli.encoders import (
     resolve_model,
 )
 from zsl_cli.encoders.base import ModelSource, ScoreHead, TextChunks, dtype_name
-from zsl_cli.encoders.model_files import loaded_weight_files, weight_files_fingerprint
+from zsl_cli.encoders.model_files import (
+    loaded_weight_files,
+    weight_file_records,
+    weight_files_fingerprint,
+)
 from zsl_cli.errors import Interrupted, OutputKept, ZslError
 from zsl_cli.evaluation import (
     EvaluationResult,
@@ -1480,6 +1484,11 @@ CPU_BATCH_SIZE = 16  # ViT-B/32 on 2 cores: ~13.6 img/s at 8 or 16, 12.0 at 32, 
 GPU_BATCH_SIZE = 256
 
 
+def _batch_size(model: ModelOptions, encoder: Encoder) -> int:
+    """The number of images encoded at once: the options', else the device's default."""
+    return model.batch_size or _default_batch_size(encoder)
+
+
 def _default_batch_size(encoder: Encoder) -> int:
     on_cuda = (_loaded_device(encoder) or "cpu").split(":", 1)[0] == "cuda"
     return GPU_BATCH_SIZE if on_cuda else CPU_BATCH_SIZE
@@ -1653,9 +1662,8 @@ def iter_encoded(
     fails on its own as an encode_error, as an image that cannot be decoded does: its row would
     score NaN or 1/C. `into_store`: the embeddings go into a store (`embed`), whose precision
     is fixed, which the error's advice says."""
-    batch_size = model.batch_size or _default_batch_size(encoder)
     progress.start(decoding.total, "encoding images")
-    for items in decoding.batches(batch_size):
+    for items in decoding.batches(_batch_size(model, encoder)):
         ok_items = [item for item in items if item.ok]
         if ok_items:
             embeddings = np.asarray(encoder.encode_images(stack_pixels(ok_items)))
@@ -1786,7 +1794,8 @@ def label(
         classifier = build_classifier(spec, plan, encoder, progress)
         processing_started = time.perf_counter()
         identity = _source_identity(source, encoder)
-        report.run_info = _describe_run(request, encoder, classifier, identity)
+        pace = _encoding_pace(model, encoder, decoding)
+        report.run_info = _describe_run(request, encoder, classifier, identity, pace)
         if studio is not None:
             # What a project's labelling config must name for the tasks to show their image and
             # prediction, and the version that pre-annotates.
@@ -2058,6 +2067,46 @@ def _revision(encoder: Encoder) -> str | None:
     need not (None)."""
     revision = getattr(encoder, "revision", None)
     return revision if isinstance(revision, str) else None
+
+
+def _commit(encoder: Encoder) -> str | None:
+    """The hub commit a loaded encoder's weights came from, whatever revision named it: ours say
+    so (None for a model folder); an Encoder of a caller's own need not (None)."""
+    commit = getattr(encoder, "commit", None)
+    return commit if isinstance(commit, str) else None
+
+
+def _weight_files(encoder: Encoder) -> list[dict[str, str | int]] | None:
+    """The weight files of the model folder a loaded encoder is named after, each one's name,
+    size and modification time (`weight_file_records`); None for a hub model (its commit names
+    it), a bundled one (zsl's version does), or files that cannot be looked at, which the load
+    would have said."""
+    folder = _model_folder(encoder.name)
+    if folder is None:
+        return None
+    try:
+        return weight_file_records(Path(folder)) or None
+    except OSError:
+        return None
+
+
+def _weight_files_hash(encoder: Encoder) -> str | None:
+    """The hash of the weight files, where the run has made it already (a Label Studio model
+    version, a store's identity of the model): held in the encoder's own attributes (ours cache
+    it there; api sets it there). Never made for the run info alone: it reads every byte."""
+    made = getattr(encoder, "__dict__", {}).get(_WEIGHTS_FINGERPRINT)
+    return made if isinstance(made, str) else None
+
+
+def _encoding_pace(
+    model: ModelOptions, encoder: Encoder, decoding: DecodeQueue | None
+) -> dict[str, int | None]:
+    """The batch size and decode workers a run's images are encoded with, defaults resolved
+    (workers: no more than the images); None for a run that reads its vectors from a store,
+    which encodes no image, whatever -b and -j said."""
+    if decoding is None:
+        return {"batch_size": None, "workers": None}
+    return {"batch_size": _batch_size(model, encoder), "workers": decoding.workers}
 
 
 class _KeptInReport:
@@ -2934,7 +2983,8 @@ def hubness(
         # Label's run info, less its decision (top_k, threshold, unknown_label,
         # hubness_reduction): hubness ranks top-1 under every method it compares.
         identity = _source_identity(source, encoder)
-        run = _run_settings(request, encoder, classifier, {}, identity)
+        pace = _encoding_pace(model, encoder, decoding)
+        run = _run_settings(request, encoder, classifier, {}, identity, pace)
         # Of classes that score alike, the first takes every k-occurrence: a hub and antihubs
         # that say nothing about the images.
         warnings += classifier.model_warnings()
@@ -3397,17 +3447,21 @@ def _read_from(stdin: IO[bytes] | None) -> str | None:
 
 
 def _describe_run(
-    request: LabelRequest, encoder: Encoder, classifier: _Classifier, stored: str | None
+    request: LabelRequest,
+    encoder: Encoder,
+    classifier: _Classifier,
+    stored: str | None,
+    pace: Mapping[str, int | None],
 ) -> dict[str, Any]:
     """The run's settings, recorded with the output so results can be reproduced; `stored`: the
-    identity of the vectors read from the store (`_source_identity`)."""
+    identity of the vectors read from the store (`_source_identity`); `pace`: `_encoding_pace`."""
     decision = {
         "top_k": request.decision.top_k,
         "threshold": request.decision.threshold,
         "unknown_label": UNKNOWN_LABEL,
         "hubness_reduction": request.hubness_reduction,
     }
-    return _run_settings(request, encoder, classifier, decision, stored)
+    return _run_settings(request, encoder, classifier, decision, stored, pace)
 
 
 def _run_settings(
@@ -3416,11 +3470,13 @@ def _run_settings(
     classifier: _Classifier,
     decision: Mapping[str, Any],
     stored: str | None,
+    pace: Mapping[str, int | None],
 ) -> dict[str, Any]:
     """The settings that label and hubness share (the model, classes, prompts, inputs and
     versions), built here once so that the two record them alike; `decision`: the command's own
     settings, placed after the classes; `stored`: the identity of the vectors the run reads from
-    its store, an older zsl's where the store holds only those (None: it reads images)."""
+    its store, an older zsl's where the store holds only those (None: it reads images); `pace`:
+    the batch size and workers its images are encoded with (`_encoding_pace`)."""
     import torch
     import transformers
 
@@ -3433,9 +3489,13 @@ def _run_settings(
         "model": {
             "name": path_to_text(encoder.name),  # a local model's folder is a path
             # The hub revision asked for (None: the default branch, or an Encoder of a caller's
-            # own that does not say).
+            # own that does not say), and the commit it led to: a branch moves.
             "revision": _revision(encoder),
-            # Hashing the weights costs seconds for a large model: only store runs need it.
+            "commit": _commit(encoder),
+            # A model folder's weights, told apart by size and time: hashing them costs seconds
+            # for a large model, so the hash is there only where the run made it anyway.
+            "weight_files": _weight_files(encoder),
+            "weight_files_hash": _weight_files_hash(encoder),
             "identity": stored,
             "head": {
                 "kind": encoder.head.kind,
@@ -3476,6 +3536,8 @@ def _run_settings(
         **decision,
         "embeddings": None if request.embeddings is None else path_to_text(request.embeddings),
         "max_pixels": _max_pixels(request.inputs),
+        # Scores move in their last digits with the batch size (float sums in another order).
+        **pace,
         # Where relative paths in the output start (zsl evaluate uses it).
         "cwd": path_to_text(os.getcwd()),
         "versions": {

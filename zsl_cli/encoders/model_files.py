@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from zsl_cli.errors import JSON_ERRORS
@@ -140,6 +141,28 @@ def loaded_weight_files(folder: Path) -> list[Path]:
         if (folder / index).is_file():
             return [folder / shard for shard in _shard_names(folder / index)]
     return []
+
+
+def weight_file_records(folder: Path) -> list[dict[str, str | int]]:
+    """Each weight file transformers loads from `folder` (`loaded_weight_files`) as a run info
+    records it: its name in the folder, its size in bytes and its modification time (UTC, to the
+    microsecond), which tell weights saved over the same files apart as rsync tells files apart.
+    Not a hash of the bytes, which reads the whole model (seconds a gigabyte) at every run.
+    Raises OSError for a file that cannot be looked at."""
+    records: list[dict[str, str | int]] = []
+    for file in loaded_weight_files(folder):
+        status = file.stat()  # links followed: the weights they lead to
+        microseconds = status.st_mtime_ns // 1000
+        modified = datetime.fromtimestamp(microseconds // 10**6, timezone.utc)
+        modified = modified.replace(microsecond=microseconds % 10**6)
+        records.append(
+            {
+                "name": file.relative_to(folder).as_posix(),
+                "bytes": status.st_size,
+                "modified": modified.isoformat(timespec="microseconds"),
+            }
+        )
+    return records
 
 
 def weight_files_fingerprint(files: list[Path]) -> str:
