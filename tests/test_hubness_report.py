@@ -5,8 +5,8 @@ a generated shape set with the bundled shapes-demo model, a truth CSV that leave
 and names one that is not there, classes the class list lacks (which makes a hub of a class
 near them), a file that cannot be read, a seen list and `-k`: every key the document can hold.
 Only what differs from one machine or day to another is masked: the run's start time, working
-folder, versions and device. The table the run prints is pinned beside it, as
-tests/golden/hubness_table.txt.
+folder, versions, device, batch size and decode workers. The table the run prints is pinned
+beside it, as tests/golden/hubness_table.txt.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _masked(document: dict) -> dict:
     run_info = document["run"]
-    for key in ("started_at", "version", "cwd", "versions"):
+    # The batch size's default and the decode workers' follow the device and the cores.
+    for key in ("started_at", "version", "cwd", "versions", "batch_size", "workers"):
         run_info[key] = MASKED
     run_info["model"]["device"] = MASKED
     return document
