@@ -76,10 +76,11 @@ class ImagePreprocessor(Protocol):
 class Encoder(Protocol):
     """A dual image/text encoder. Embeddings are float32 and L2-normalised.
 
-    Three attributes are optional, outside the protocol (an Encoder of a caller's own, or one
+    Four attributes are optional, outside the protocol (an Encoder of a caller's own, or one
     with `__slots__`, may lack them, and runs as before): `weight_files_fingerprint`, the hash
     of the weight files it was loaded from (ours make it; api sets it where it hashed them
-    first); `former_identities`, the identities the same model had under an older zsl's
+    first); `commit`, the hub commit it was loaded from, which the run info records (None for
+    a model folder's); `former_identities`, the identities the same model had under an older zsl's
     preprocessing, whose stored vectors a store read takes where the current identity has none,
     and `zsl embed` replaces; and `_zsl_opened_with`, the ModelOptions `api.open_encoder` loaded
     it with, whose batch_size and workers a run takes where its request leaves them None.
