@@ -18,6 +18,9 @@ def test_hidden_folders_as_large_as_the_whole_look_leave_the_others_looked_at(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    # Small limits of the same proportions, so the test writes a hundred files, not 10,000.
+    monkeypatch.setattr(discovery, "_HIDDEN_FOLDER_LOOK_LIMIT", 10)
+    monkeypatch.setattr(discovery, "_HIDDEN_LOOK_LIMIT", 50)
     # One on either side of the folder of images, whichever order they are looked at in.
     for name in (".a_large", ".z_large"):
         large = tmp_path / "p" / name
