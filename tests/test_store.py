@@ -25,6 +25,7 @@ try:
 except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
+import zsl_cli
 from tests.conftest import CtrlC
 from tests.helpers import flock_noting_blocked
 from zsl_cli import exports as exports_module
@@ -43,7 +44,8 @@ from zsl_cli.store import (
     stored_items,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+# The zsl the tests import (this checkout, or an installed package), for subprocesses.
+ZSL_ROOT = Path(zsl_cli.__file__).resolve().parents[1]
 DIM = 8
 BASE_MTIME_NS = 1_700_000_000_123_456_789
 
@@ -1432,7 +1434,7 @@ with EmbeddingStore.open(store_path) as store:
 def start_writer(
     store_path: Path, identity: str, n_files: int, batch: int, dim: int, *, hold: bool = False
 ):
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ZSL_ROOT))
     args = [sys.executable, "-c", WRITER, str(store_path), identity]
     args += [str(n_files), str(batch), str(dim)] + (["hold"] if hold else [])
     stdin = subprocess.PIPE if hold else None

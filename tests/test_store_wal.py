@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+import zsl_cli
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+# The zsl the tests import (this checkout, or an installed package), for subprocesses.
+ZSL_ROOT = Path(zsl_cli.__file__).resolve().parents[1]
 DIM = 512  # a CLIP ViT-B's; 16 rows of it in a batch, as embed commits them on a CPU
 BATCH = 16
 # 64 KiB pages: SQLite's default checkpoint, at 1,000 pages in the -wal, let it reach 64 MiB.
@@ -67,7 +69,7 @@ def test_a_writer_killed_outright_keeps_every_batch_it_committed(tmp_path: Path)
     n_batches = 2_000
     for run, delay_s in enumerate([0.0, 0.003, 0.011, 0.05]):
         path = tmp_path / f"s{run}.zsl"
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        env = dict(os.environ, PYTHONPATH=str(ZSL_ROOT))
         args = [sys.executable, "-c", WRITER, str(path), str(n_batches), str(BATCH), str(DIM)]
         with subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) as writer:
             lines = [writer.stdout.readline().split() for _ in range(150)]  # a few checkpoints
