@@ -1080,6 +1080,9 @@ class FileView:
         self.rest_end: int | None = None
         self.reach = 0
         self._metadata = 0  # bytes of a PNG's ancillary chunks Pillow has been let read
+        # Offsets of a PNG's chunk headers found yet (the first after its signature; each next
+        # after a header's chunk), and whether that chunk is skipped (None: its header not read).
+        self._png_headers: dict[int, bool | None] = {len(PngImagePlugin._MAGIC): None}
         self._skipped_checksum = b""  # that of a PNG chunk skipped, for Pillow's next read
 
     def read(self, size: int | None = -1) -> bytes:
@@ -1087,6 +1090,7 @@ class FileView:
         if whole:
             size = -1 if self.rest_end is None else max(0, self.rest_end - self._file.tell())
         assert size is not None
+        at = self._file.tell() if self._pieces is _Pieces.PNG else -1
         if self._pieces is None:
             start = self._file.tell() == 0
             data = self._file.read(size)
@@ -1102,22 +1106,28 @@ class FileView:
             self.budget.spend(self._pieces_in(data), len(data) // reads)
         if not whole and size > 0 and len(data) < size:
             self.hit_end = True
-        if self._pieces is _Pieces.PNG and len(data) == 8 and data[4:8].isalpha():
-            return self._png_chunk_header(data)
+        if len(data) == 8 and at in self._png_headers:
+            return self._png_chunk_header(at, data)
         return data
 
-    def _png_chunk_header(self, header: bytes) -> bytes:
+    def _png_chunk_header(self, at: int, header: bytes) -> bytes:
         """The header of a PNG chunk as Pillow is to read it: an ancillary chunk (metadata:
         EXIF, text, ICC, one of no known type) that would take those Pillow reads past
         PNG_METADATA_LIMIT is skipped unread, as an empty chunk of a type Pillow skips
         without keeping. Pillow reads each whole into memory (twice over: a 1.5 GB eXIf took
         4 GB), where only the text and ICC profiles it inflates were bounded; an APNG frame's
-        pixel data (fdAT), streamed as IDAT is, is no metadata."""
+        pixel data (fdAT), streamed as IDAT is, is no metadata. Only a read at `at`, where a
+        chunk starts, is a header: a chunk's data, which Pillow reads whole, may be 8 bytes of
+        which the last 4 are letters too (8 palette alphas, the text "URL\0abcd")."""
         length, kind = int.from_bytes(header[:4], "big"), header[4:8]
-        if not kind[0] & 0x20 or kind == b"fdAT":  # critical (IHDR, PLTE, IDAT), or pixels
-            return header
-        if self._metadata + length <= PNG_METADATA_LIMIT:
-            self._metadata += length
+        skipped = self._png_headers[at]
+        if skipped is None:  # read for the first time (Pillow reads some again after a seek)
+            metadata = bool(kind[0] & 0x20) and kind != b"fdAT"  # not IHDR, PLTE, IDAT, pixels
+            skipped = metadata and self._metadata + length > PNG_METADATA_LIMIT
+            self._metadata += length if metadata and not skipped else 0
+            self._png_headers[at] = skipped
+            self._png_headers.setdefault(at + len(header) + length + 4, None)  # after its checksum
+        if not skipped:
             return header
         self.seek(length, os.SEEK_CUR)  # to its checksum, which Pillow reads on
         self._skipped_checksum = zlib.crc32(_SKIPPED_PNG_CHUNK).to_bytes(4, "big")
