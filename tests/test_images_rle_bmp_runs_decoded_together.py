@@ -81,13 +81,13 @@ def test_codes_decoded_one_by_one_for_a_few_pixels_each_are_refused(
     # Here 1,000 such codes are free (500,000 in use: a second or two).
     monkeypatch.setattr(image_formats, "_RLE_FREE_PYTHON_CODES", 1000)
     width, height = 300, 100
-    given = bytes([0, 3, 1, 2, 3, 0])  # 3 pixels given, and the padding byte
-    path = tmp_path / "given_threes.bmp"
-    path.write_bytes(_rle_bmp(width, height, (given * 100 + b"\0\0") * height + b"\0\1"))
+    run_and_jump = bytes([1, 2, 0, 2, 1, 0])  # a one-pixel run, a jump of one pixel
+    path = tmp_path / "run_and_jump.bmp"
+    path.write_bytes(_rle_bmp(width, height, (run_and_jump * 150 + b"\0\0") * height + b"\0\1"))
     with pytest.raises(DecodeError) as caught:
         decode_image(path)
     assert caught.value.status == DECODE_ERROR
-    assert "under 8 pixels each" in caught.value.reason
+    assert "under 2 pixels each" in caught.value.reason
     # Lines of long runs take a few codes in Python each: they decode.
     row = bytes([1, 4]) * width + b"\0\0"
     path.write_bytes(_rle_bmp(width, height, row * height + b"\0\1"))

@@ -217,8 +217,8 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
         codes = 0
         # Codes decoded one by one in Python (escapes and runs in short stretches; a stretch
         # decoded in numpy counts one), a microsecond or more each: 88 MP of one-pixel runs
-        # took 3.5 min, and runs of 3 given pixels each would take minutes. Past
-        # _RLE_FREE_PYTHON_CODES, they must make _RLE_PIXELS_PER_PYTHON_CODE pixels each.
+        # took 3.5 min. Past _RLE_FREE_PYTHON_CODES, they must make _RLE_PIXELS_PER_PYTHON_CODE
+        # pixels each.
         python_codes = 0
         # The codes are read in blocks, each from a code's start. Every code starts an even
         # number of bytes from the pixel data's start (runs of given pixels are padded to 16
@@ -293,8 +293,8 @@ class _BmpRleDecoder(ImageFile.PyDecoder):
                 raise DecodeError(
                     DECODE_ERROR,
                     f"cannot decode: over {_RLE_FREE_PYTHON_CODES:,} run-length codes that make "
-                    f"under {_RLE_PIXELS_PER_PYTHON_CODE} pixels each, each decoded on its own "
-                    "(real files have far fewer): not decoded",
+                    f"under {_RLE_PIXELS_PER_PYTHON_CODE} pixels each, each decoded on its own: "
+                    "not decoded",
                 )
         pixels = np.empty((made, 2), np.uint8)
         pixels[:, 0] = np.frombuffer(indices, np.uint8, count=made)
@@ -338,10 +338,12 @@ _RLE_BLOCK = 1 << 16
 # The most bytes one code takes: an escape of 255 pixels given, and its padding.
 _RLE_LONGEST_CODE = 2 + 256
 # Codes decoded one by one that a run-length BMP may take freely, and the pixels each further
-# one must make (see _BmpRleDecoder.decode): one whose lines' runs alternate with runs of a few
-# given pixels (text on a plain ground) makes a few pixels a code in Python.
+# one must make (see _BmpRleDecoder.decode). GIMP and Windows give 3 or more differing pixels
+# one by one (an escape) and repeats as runs, so that a dithered 16-colour image makes some 3.4
+# pixels a code in Python. At 2, a file built of such codes holds a decode worker for less than
+# twice what a dithered image of as many pixels takes.
 _RLE_FREE_PYTHON_CODES = 500_000
-_RLE_PIXELS_PER_PYTHON_CODE = 8
+_RLE_PIXELS_PER_PYTHON_CODE = 2
 
 
 # A byte of an RLE4 file's pixels given one by one: two, its high and low nibble.
