@@ -58,7 +58,7 @@ import operator
 import os
 import zlib
 from collections.abc import Callable
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import (
@@ -576,53 +576,6 @@ def limit_libtiff_read(image: ImageFile.ImageFile, size: int, max_pixels: int) -
     pixel_bytes = -(-sum(b for b in bits if isinstance(b, int)) // 8)
     check_read_whole(end, image.size, pixel_bytes, max_pixels)
     view.rest_end = end
-
-
-def check_tiff_fields(file: BinaryIO, size: int, max_pixels: int) -> None:
-    """DecodeError for a TIFF whose first directory's fields hold more bytes than
-    check_read_whole allows for its size (at 4 bytes a sample): Pillow reads every field's data
-    into memory in Image.open, before any check of the opened image, so that a field (a
-    Software text, say) said to hold gigabytes of padding took them. Reads the directory
-    alone (at most as many entries as check_tiff_strips reads); leaves the file at its start."""
-    try:
-        file.seek(0)
-        head = file.read(16)
-        if head[:2] not in (b"II", b"MM") or len(head) < 16:
-            return
-        endian: Literal["little", "big"] = "little" if head[:2] == b"II" else "big"
-        version = int.from_bytes(head[2:4], endian)
-        if version not in (42, 43):
-            return
-        count_size, entry_size, word = (8, 20, 8) if version == 43 else (2, 12, 4)
-        file.seek(int.from_bytes(head[8:16] if version == 43 else head[4:8], endian))
-        entries = int.from_bytes(file.read(count_size), endian)
-        table = file.read(min(entries, 2 * ReadBudget.FREE_READS) * entry_size)
-    except OSError:  # an offset past what the file system allows: Pillow says what is wrong
-        return
-    finally:
-        file.seek(0)
-    fields, numbers = 0, {256: 0, 257: 0, 277: 1}  # width, height, samples a pixel
-    for at in range(0, len(table) - entry_size + 1, entry_size):
-        entry = table[at : at + entry_size]
-        tag, kind = int.from_bytes(entry[:2], endian), int.from_bytes(entry[2:4], endian)
-        count = int.from_bytes(entry[4 : 4 + word], endian)
-        value = entry[4 + word :]
-        nbytes = count * _TIFF_TYPE_SIZES.get(kind, 0)  # Pillow skips a type it does not know
-        if nbytes > word:
-            fields += max(0, min(nbytes, size - int.from_bytes(value, endian)))
-        elif tag in numbers and kind in (3, 4):  # SHORT or LONG, held in the entry
-            numbers[tag] = int.from_bytes(value[: _TIFF_TYPE_SIZES[kind]], endian)
-    width, height, samples = numbers.values()
-    check_read_whole(fields, (width, height), 4 * max(1, samples), max_pixels)
-
-
-# Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, ... IFD8).
-_TIFF_TYPE_SIZES = {
-    **dict.fromkeys((1, 2, 6, 7), 1),
-    **dict.fromkeys((3, 8), 2),
-    **dict.fromkeys((4, 9, 11, 13), 4),
-    **dict.fromkeys((5, 10, 12, 16, 17, 18), 8),
-}
 
 
 def _tiff_numbers(value: object) -> tuple[int, ...]:

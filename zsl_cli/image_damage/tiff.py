@@ -1,5 +1,6 @@
 """TIFF checks: directory damage, for `classify` (`tiff_damage`); of files built to hold a decode
-worker for long, before Image.open (`check_tiff_strips`); and, after decoding, of deflate strips
+worker for long or to take far more memory than its pixels, before Image.open (`check_tiff_strips`,
+`check_tiff_fields`); and, after decoding, of deflate strips
 that fail zlib's checks (`check_tiff_deflate`) and of PackBits strips whose codes make more bytes
 than their rows take (`check_tiff_packbits`)."""
 
@@ -12,7 +13,7 @@ from typing import BinaryIO, Literal
 
 from PIL import ImageFile
 
-from zsl_cli.image_formats import ReadBudget
+from zsl_cli.image_formats import ReadBudget, check_read_whole
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
 
@@ -225,6 +226,32 @@ def check_tiff_strips(file: BinaryIO, size: int) -> None:
             f"{ReadBudget.FREE_READS:,} that hold next to nothing, each set up and read on its "
             "own (real files have far fewer): not decoded",
         )
+
+
+def check_tiff_fields(file: BinaryIO, size: int, max_pixels: int) -> None:
+    """DecodeError for a TIFF whose first directory's fields hold more bytes than
+    check_read_whole allows for its size (at 4 bytes a sample): Pillow reads every field's data
+    into memory in Image.open, before any check of the opened image, so that a field (a
+    Software text, say) said to hold gigabytes of padding took them. Reads the directory
+    alone (at most as many entries as check_tiff_strips reads); leaves the file at its start."""
+    try:
+        directory = _tiff_directory(file, 2 * ReadBudget.FREE_READS)
+    except OSError:  # an offset past what the file system allows: Pillow says what is wrong
+        return
+    finally:
+        file.seek(0)
+    if not isinstance(directory, _TiffDirectory) or directory.version not in (42, 43):
+        return
+    word = directory.sizes[2]
+    fields, numbers = 0, {256: 0, 257: 0, 277: 1}  # width, height, samples a pixel
+    for tag, kind, count, value in directory.fields():
+        nbytes = count * _TIFF_TYPE_SIZES.get(kind, 0)  # Pillow skips a type it does not know
+        if nbytes > word:
+            fields += max(0, min(nbytes, size - directory.number(value)))
+        elif tag in numbers and kind in (3, 4):  # SHORT or LONG, held in the entry
+            numbers[tag] = directory.number(value[: _TIFF_TYPE_SIZES[kind]])
+    width, height, samples = numbers.values()
+    check_read_whole(fields, (width, height), 4 * max(1, samples), max_pixels)
 
 
 def check_tiff_deflate(image: ImageFile.ImageFile, file: BinaryIO) -> None:
