@@ -2290,9 +2290,10 @@ def _truth_from_csv(source: str, classes: Collection[str] | None = ()) -> Ground
         if start == "[" and (exported := _truth_from_export(text, source, classes)) is not None:
             return exported
         if start != "<":
-            keys = _json_record_keys(text)
+            first = _first_json_value(text)
+            keys = _json_record_keys(first)
             _refuse_predictions(keys, where, "keys")
-            _refuse_truth_export(text, keys, source)
+            _refuse_truth_export(first, keys, source)
         kind = "XML" if start == "<" else "JSON"
         raise ZslError(
             f"{where} holds {kind}, not a ground-truth CSV: give a folder of class sub-folders, "
@@ -2974,10 +2975,10 @@ def _refuse_predictions(columns: Collection[str], where: str, what: str = "colum
     )
 
 
-def _refuse_truth_export(text: str, keys: Collection[str], source: str) -> None:
-    """A ZslError with a line that writes it as a path,label CSV where JSON `text` (its first
-    record's `keys`) is another tool's ground truth: a COCO annotation file, Datumaro's
-    annotation file, FiftyOne's image classification labels."""
+def _refuse_truth_export(first: Any, keys: Collection[str], source: str) -> None:
+    """A ZslError with a line that writes it as a path,label CSV where JSON whose first value is
+    `first` (its first record's `keys`) is another tool's ground truth: a COCO annotation file,
+    Datumaro's annotation file, FiftyOne's image classification labels."""
     where = printable(source)
     if {"images", "annotations", "categories"} <= set(keys):
         raise ZslError(
@@ -2992,8 +2993,8 @@ def _refuse_truth_export(text: str, keys: Collection[str], source: str) -> None:
             "CSV, items of no label or of labels of several classes left out, e.g. "
             f"`{datumaro_command(source)}`"
         )
-    value = _first_json_value(text) if set(keys) == {"classes", "labels"} else None
-    if isinstance(value, dict) and isinstance(value.get("labels"), dict):
+    labels = first.get("labels") if isinstance(first, dict) else None
+    if set(keys) == {"classes", "labels"} and isinstance(labels, dict):
         told = (
             f"{where} is a FiftyOne image classification export's labels (classes, labels), "
             "not a ground-truth CSV: write each image of its data folder and its class as a "
@@ -3017,10 +3018,10 @@ def _first_json_value(text: str) -> Any:
         return None
 
 
-def _json_record_keys(text: str) -> list[str]:
-    """The keys of the first record of a JSON or JSON Lines file: its first object's, or that of
-    the first item of a list, or of a zsl document's "predictions"; empty where it has none."""
-    first = _first_json_value(text)
+def _json_record_keys(first: Any) -> list[str]:
+    """The keys of the first record of a JSON or JSON Lines file whose first value is `first`:
+    its own, or those of the first item of a list, or of a zsl document's "predictions"; empty
+    where it has none."""
     if isinstance(first, dict) and isinstance(first.get("predictions"), list):
         first = first["predictions"]
     if isinstance(first, list):
