@@ -196,22 +196,32 @@ _TIFF_MAX_STRIPS = 1_000_000
 _TIFF_COMPRESSION, _TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS = 259, 273, 324
 
 
+def _checked_directory(file: BinaryIO) -> _TiffDirectory | None:
+    """The first directory of a TIFF or BigTIFF for the checks before Pillow opens it; None
+    where the file is no TIFF or its directory cannot be read (Pillow then says what is
+    wrong). Leaves the file at its start."""
+    try:
+        # Pillow reads a directory an entry a read (12 bytes, a BigTIFF's 20), so the read
+        # budget refuses one only past FREE_READS / (1 - 20 / BYTES_PER_READ) entries, about
+        # 291,000 (a classic TIFF has at most 65,535): a strip tag after that is read here too.
+        directory = _tiff_directory(file, 2 * ReadBudget.FREE_READS)
+    except OSError:  # an offset past what the file system allows
+        return None
+    finally:
+        file.seek(0)
+    if not isinstance(directory, _TiffDirectory) or directory.version not in (42, 43):
+        return None
+    return directory
+
+
 def check_tiff_strips(file: BinaryIO, size: int) -> None:
     """DecodeError for an uncompressed TIFF of more strips or tiles (in its first directory)
     than ReadBudget.FREE_READS and one for each BYTES_PER_READ of the file: Pillow sets each up
     in Python, in Image.open, and reads each on its own, so a 14 MB file of 2.4 million strips
     of a pixel held a decode worker for 32-42 s (reads of strips at one offset, 64 KB each,
     paid the read budget). libtiff reads a compressed one whole. Leaves the file at its start."""
-    try:
-        # Pillow reads a directory an entry a read (12 bytes, a BigTIFF's 20), so the read
-        # budget refuses one only past FREE_READS / (1 - 20 / BYTES_PER_READ) entries, about
-        # 291,000 (a classic TIFF has at most 65,535): a strip tag after that is read here too.
-        directory = _tiff_directory(file, 2 * ReadBudget.FREE_READS)
-    except OSError:  # an offset past what the file system allows: Pillow says what is wrong
-        return
-    finally:
-        file.seek(0)
-    if not isinstance(directory, _TiffDirectory) or directory.version not in (42, 43):
+    directory = _checked_directory(file)
+    if directory is None:
         return
     strips, compression = 0, 1  # TIFF's default: none
     for tag, kind, count, value in directory.fields():
@@ -234,13 +244,8 @@ def check_tiff_fields(file: BinaryIO, size: int, max_pixels: int) -> None:
     into memory in Image.open, before any check of the opened image, so that a field (a
     Software text, say) said to hold gigabytes of padding took them. Reads the directory
     alone (at most as many entries as check_tiff_strips reads); leaves the file at its start."""
-    try:
-        directory = _tiff_directory(file, 2 * ReadBudget.FREE_READS)
-    except OSError:  # an offset past what the file system allows: Pillow says what is wrong
-        return
-    finally:
-        file.seek(0)
-    if not isinstance(directory, _TiffDirectory) or directory.version not in (42, 43):
+    directory = _checked_directory(file)
+    if directory is None:
         return
     word = directory.sizes[2]
     fields, numbers = 0, {256: 0, 257: 0, 277: 1}  # width, height, samples a pixel
