@@ -24,6 +24,7 @@ from zsl_cli.encoders import BUNDLED_DIR, bundled_models
 from zsl_cli.encoders.limits import no_temporary_folder
 from zsl_cli.errors import ZslError
 from zsl_cli.files import point_at_devnull
+from zsl_cli.formatting import encodable, printable
 
 PROG = "python -m zsl_cli.demo"
 DEFAULT_EVALUATE_SEEDS = range(101, 106)
@@ -68,8 +69,12 @@ def _say(message: str) -> None:
     not the exit status (it was 1, after a run that wrote everything), as in zsl; its reader
     going away (`2>&1 | head`) still ends the run by SIGPIPE, 141, which zsl's own `_say`,
     meant for a last error line, would turn into a success."""
+    # As zsl's own messages: what the stream cannot hold escaped (\u00e9), not typer.echo's
+    # UTF-8 bytes on an ASCII stderr or '?'.
+    message = encodable(message, getattr(sys.stderr, "encoding", None) or "utf-8")
     try:
-        typer.echo(message, err=True)
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
     except BrokenPipeError:
         raise
     except OSError:
@@ -173,7 +178,7 @@ def make_images(
     from zsl_cli.demo.imageset import make_image_set
 
     summary = make_image_set(Path(out), seed=seed, per_class=per_class)
-    _say(f"wrote {summary.images} images of {summary.classes} classes to {summary.root}")
+    _say(f"wrote {summary.images} images of {summary.classes} classes to {printable(summary.root)}")
     _warn_if_training_images(seed)
 
 
