@@ -374,18 +374,25 @@ class _Utf8Reader:
 def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
     """Whether the start of a pipe's content, `head`, has shown that it is JSON, or a CSV
     whose header holds zsl's columns; ZslError when it shows a CSV without them, as
-    `_csv_rows` says, before the rest is copied: `yes |` would have filled the disk."""
+    `_csv_rows` says, before the rest is copied: `yes |` would have filled the disk. Rows of
+    blank cells before the header (`,,,,,,`) are skipped, as `_csv_rows` skips them in a file."""
     content = head.lstrip(_LEADING)
     if not content:
         return ended  # nothing yet, or nothing at all: said as it is for a file
     if content[:1] in (b"[", b"{"):
         return True
-    line, newline, _ = content.partition(b"\n")
-    if not newline and not ended:
-        if len(content) < _CHUNK:
-            return False  # no header yet
-        line = b""  # no header runs that long
-    header = line.removesuffix(b"\r").decode("utf-8", "surrogateescape")
+    start = 0  # where the line looked at starts
+    while True:
+        end = content.find(b"\n", start)
+        line = content[start:] if end < 0 else content[start:end]
+        if end < 0 and not ended:
+            if len(content) < _CHUNK:
+                return False  # no header yet
+            line = b""  # no header runs that long, nor blank rows before it
+        header = line.removesuffix(b"\r").decode("utf-8", "surrogateescape")
+        if end < 0 or not _blank_csv_line(header):
+            break
+        start = end + 1
     try:
         with _CSV_FIELDS_LIFTED.held():
             # A header alone: no rows, or its error.
@@ -393,6 +400,20 @@ def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
     except csv.Error:
         pass  # said as it is for a file, once the copy is read
     return True
+
+
+def _blank_csv_line(line: str) -> bool:
+    """Whether a line, read alone, is a CSV row of blank cells (none but white space), which
+    `_csv_rows` skips; not a line whose quote may go on to the next."""
+    if '"' not in line:  # cells as csv splits them, without a read of its own
+        return not line.replace(",", "").strip()
+    if line.count('"') % 2:
+        return False
+    try:
+        with _CSV_FIELDS_LIFTED.held():
+            return not any(cell.strip() for row in csv.reader([line]) for cell in row)
+    except csv.Error:
+        return False
 
 
 # What a JSON text cut by a read may end in after the place json reports (a number, true,
