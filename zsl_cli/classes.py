@@ -53,6 +53,8 @@ from zsl_cli.formatting import (
 )
 from zsl_cli.records import FAILED_LABEL, TOP_K_SEPARATOR, UNKNOWN_LABEL
 from zsl_cli.text_files import (
+    BLANK_LOOKALIKES,
+    DEFAULT_IGNORABLE,
     INVISIBLE,
     LOOKALIKE_SPACES,
     NotUtf8Error,
@@ -60,6 +62,7 @@ from zsl_cli.text_files import (
     first_content_lines,
     quote_left_open,
     read_text,
+    shown_form,
     split_lines,
     strip_invisible,
 )
@@ -316,12 +319,15 @@ def _name_problem(name: str) -> str | None:
     found = _NOT_IN_NAMES.search(name)
     if found is not None:
         bad = found.group()
-        why = (
-            "a space other than the plain one (pasted from a web page?): write a plain space"
-            if bad in LOOKALIKE_SPACES
-            else "which is not allowed"
-        )
-        return f"class name {quoted_line(name)} contains {bad!r}, {why}"
+        if bad in BLANK_LOOKALIKES:
+            why = (
+                "a blank that is no space (a Hangul filler, the braille blank): write a plain space"
+            )
+        elif bad in LOOKALIKE_SPACES:
+            why = "a space other than the plain one (pasted from a web page?): write a plain space"
+        else:
+            why = "which is not allowed"
+        return f"class name {quoted_line(name)} contains {quoted_text(bad)}, {why}"
     if name in _RESERVED_NAMES:
         return (
             f"class name {quoted_line(name)} is reserved ({_RESERVED_NAMES[name]}); "
@@ -344,21 +350,25 @@ def _refuse_repeats(
     """Refuse repeated names, telling every one at once: a long list with ten repeats would
     otherwise take ten runs to clean. `where(index)` places a name (called for repeats only);
     `spellings` are the names as the file writes them, where they differ from `names` (white
-    space around them), for the first repeat's message."""
+    space around them), for the first repeat's message. Names that print alike are one
+    (`shown_form`): composed and decomposed accents, and names that differ in characters that
+    print as nothing (a zero-width joiner between Latin letters), which are shown escaped."""
     spelled_as = names if spellings is None else spellings
     seen: dict[str, int] = {}
     repeats: list[str] = []
     for index, name in enumerate(names):
-        first = seen.setdefault(composed(name), index)
+        first = seen.setdefault(shown_form(name), index)
         if first == index:
             continue
+        # Escaped where the two differ: a Persian name's joiners read as written otherwise.
+        shown = quoted_text(name, ignorable_escaped=composed(name) != composed(names[first]))
         if not repeats:
             repeats.append(
-                f"{where(index)}: duplicate {what} {quoted_text(name)} (first at {where(first)}"
+                f"{where(index)}: duplicate {what} {shown} (first at {where(first)}"
                 f"{_spelled(spelled_as[first], spelled_as[index])})"
             )
         else:
-            repeats.append(f"{quoted_text(name)} at {where(index)}")
+            repeats.append(f"{shown} at {where(index)}")
     if len(repeats) > 1:
         more = some_names(repeats[1:], limit=MAX_EXAMPLES)
         raise ZslError(f"{repeats[0]}; {len(repeats) - 1} more repeated: {more}")
@@ -370,11 +380,23 @@ def _spelled(first: str, second: str) -> str:
     """How two spellings of one name differ, for a duplicate's message: as written where white
     space or invisible characters at their ends differ, and by code point where accents are
     composed in one and decomposed in the other, which print alike (ascii() wrote a valid é as
-    '\\xe9', the notation of zsl's messages for a byte that is not UTF-8)."""
+    '\\xe9', the notation of zsl's messages for a byte that is not UTF-8); escaped, with those
+    characters named, where they differ in characters that print as nothing (`shown_form`)."""
     said = ""
     if composed(first) != composed(second):
-        said += f", spelled {quoted_text(first)} there and {quoted_text(second)}"
+        said += (
+            f", spelled {quoted_text(first, ignorable_escaped=True)} there and "
+            f"{quoted_text(second, ignorable_escaped=True)}"
+        )
     first, second = strip_invisible(first), strip_invisible(second)
+    if composed(first) != composed(second):  # the same `shown_form`: by what prints as nothing
+        differing = (Counter(first) - Counter(second)) + (Counter(second) - Counter(first))
+        unseen = [
+            c for c in sorted(differing) if DEFAULT_IGNORABLE.match(c) or c in BLANK_LOOKALIKES
+        ]
+        codes = ", ".join(f"U+{ord(character):04X}" for character in unseen)
+        verb = "prints" if len(unseen) == 1 else "print"
+        return f"{said} here, which print alike ({codes} {verb} as nothing)"
     if first != second:
         there, here = _clusters(first), _clusters(second)
         if len(there) == len(here):  # else one form joins letters (Hangul's): the whole names

@@ -11,7 +11,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from zsl_cli.text_files import BIDI_CONTROLS, INVISIBLE
+from zsl_cli.text_files import (
+    BIDI_CONTROLS,
+    DEFAULT_IGNORABLE,
+    INVISIBLE,
+    LOOKALIKE_SPACES,
+    shown_form,
+)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -78,14 +84,16 @@ def quoted_line(line: str) -> str:
     return f"{quoted_text(cut)}... ({len(line):,} characters)"
 
 
-def quoted_text(text: str) -> str:
+def quoted_text(text: str, *, ignorable_escaped: bool = False) -> str:
     """`text` (a name, a prompt, a cell read from a file) in quotes as repr() writes it, but with
     the characters a name holds as they are written: repr() wrote the joiners of a Persian, Indic
     or emoji name (U+200C, U+200D) as \\u200c, a string the user's file does not show. Controls,
     bidi controls, invisible characters, look-alike spaces and surrogates (a JSON file's \\udc80)
-    stay escaped, and a backslash is doubled, as repr() writes them."""
+    stay escaped, and a backslash is doubled, as repr() writes them. `ignorable_escaped`: every
+    character that prints as nothing escaped, joiners and selectors too, for a message that sets
+    two names side by side that print alike but for them."""
     quote = '"' if "'" in text and '"' not in text else "'"
-    shown = "".join(_quoted_character(character, quote) for character in text)
+    shown = "".join(_quoted_character(character, quote, ignorable_escaped) for character in text)
     return f"{quote}{shown}{quote}"
 
 
@@ -95,9 +103,20 @@ def quoted_text(text: str) -> str:
 _SHOWN_AS_WRITTEN = re.compile("[\u200c\u200d\u3000\U000e0020-\U000e007f]")
 
 
-def _quoted_character(character: str, quote: str) -> str:
+# Invisible characters and look-alike spaces that Python calls printable (the Hangul fillers,
+# the Khmer inherent vowels, the braille blank), which repr() wrote as they are.
+_PRINTABLE_INVISIBLE = frozenset(
+    character for character in INVISIBLE + LOOKALIKE_SPACES if character.isprintable()
+)
+
+
+def _quoted_character(character: str, quote: str, ignorable_escaped: bool = False) -> str:
     if character in ("\\", quote):
         return "\\" + character
+    if character in _PRINTABLE_INVISIBLE or (
+        ignorable_escaped and DEFAULT_IGNORABLE.match(character)
+    ):
+        return _code_escape(character)
     if character.isprintable() or _SHOWN_AS_WRITTEN.match(character):
         return character
     code = ord(character)
@@ -237,10 +256,12 @@ def spaced_words(name: str) -> str:
 
 
 def loose_name(name: str) -> str:
-    """A name as a reader may take it to be the same: composed, case and runs of white space
-    ignored, and '_' or '+' between words taken for a space (see `spaced_words`). The one
-    comparison of every hint that a name is another's written otherwise."""
-    return " ".join(spaced_words(unicodedata.normalize("NFC", name)).casefold().split())
+    """A name as a reader may take it to be the same: as it prints (`shown_form`: composed,
+    without the characters that print as nothing, such as a zero-width joiner between Latin
+    letters), case and runs of white space ignored, and '_' or '+' between words taken for a
+    space (see `spaced_words`). The one comparison of every hint that a name is another's
+    written otherwise."""
+    return " ".join(spaced_words(shown_form(name)).casefold().split())
 
 
 def compatible_name(name: str) -> str:

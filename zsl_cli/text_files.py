@@ -24,11 +24,19 @@ from zsl_cli.errors import ZslError
 # like white space, refused inside a name, where the name would print as another one. Also the
 # soft hyphen, direction marks and bidi controls (pasted with right-to-left text: `cat` + U+200E
 # prints as `cat`, and U+202E prints the rest of a name backwards) and invisible operators.
+# Also what prints as nothing and no real name holds: the Hangul fillers U+115F/U+1160 (the
+# empty parts of a syllable, a favourite of "invisible" user names), the Khmer inherent vowels
+# U+17B4/U+17B5 (Unicode advises against their use), the format characters deprecated since
+# Unicode 3.0 (U+206A-U+206F) and the interlinear annotation marks U+FFF9-U+FFFB (ruby text's
+# delimiters, for a program's internal use).
 # Not the zero-width (non-)joiners U+200C/U+200D: Persian, Indic scripts and emoji need them.
+# Nor the variation selectors (an emoji's, a Mongolian letter's, a CJK ideograph's form).
 # The bidi embeddings, overrides and isolates: messages show them escaped (`formatting`).
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 INVISIBLE = (
-    "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f\u2061\u2062\u2063\u2064" + BIDI_CONTROLS
+    "\ufeff\u200b\u2060\u00ad\u061c\u180e\u200e\u200f\u2061\u2062\u2063\u2064"
+    + BIDI_CONTROLS
+    + "\u115f\u1160\u17b4\u17b5\u206a\u206b\u206c\u206d\u206e\u206f\ufff9\ufffa\ufffb"
 )
 
 # Spaces that print as a plain space but are other characters: the no-break space a web page or
@@ -36,8 +44,14 @@ INVISIBLE = (
 # one is another class than the "red circle" of a truth folder or a Label Studio config.
 # Stripped at the ends as white space; inside a name refused, as invisible characters are. Not
 # the ideographic space U+3000 of CJK text, which prints as wide as its characters.
+# Also the blanks that are no white space (`BLANK_LOOKALIKES`): the Hangul fillers U+3164 and
+# U+FFA0, "invisible" user names' favourites, and the braille blank U+2800, an empty braille
+# cell that no name written in letters holds. Letters and a symbol to Python, so not stripped
+# at the ends, but refused in a name and read as a space where names are compared.
+BLANK_LOOKALIKES = "\u2800\u3164\uffa0"
 LOOKALIKE_SPACES = (
     "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+    + BLANK_LOOKALIKES
 )
 
 _TEXT_BLOCK = 1 << 20  # bytes read at a time from a text file
@@ -257,3 +271,38 @@ def plain_emoji(name: str) -> str:
     """The name `composed`, and its emoji without the selectors of their text or picture form:
     a key under which a name written with an emoji picker meets the one typed without it."""
     return composed(name).translate(_PRESENTATION_SELECTORS)
+
+
+# Unicode's Default_Ignorable_Code_Point characters, which print as nothing: the zero-width
+# (non-)joiners between Latin letters, a variation selector on a letter, U+034F, the Khmer
+# inherent vowels, a tag outside a flag. A class list keeps those that names need (Persian's,
+# Indic scripts' and emoji's joiners, selectors), so two names may print alike: they are
+# compared without them (`shown_form`). Python's unicodedata has no such property; Unicode
+# derives it as the format characters (category Cf) but for those that print (the Arabic number
+# signs U+0600-U+0605, U+06DD, U+070F, U+0890-U+0891, U+08E2, U+110BD, U+110CD; U+FFF9-U+FFFB;
+# the Egyptian hieroglyph controls), with the variation selectors and its list of other
+# ignorables (U+034F, the Hangul fillers, U+17B4-U+17B5, unassigned U+2065, U+FFF0-U+FFF8 and
+# U+E0000-U+E0FFF). Written out: a scan of every code point with unicodedata took most of a
+# second at each start, so a test derives the set that way and holds this class against it.
+DEFAULT_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+# A subdivision flag (a black flag, the tags of "gbsct" and a cancel tag: Scotland's) prints as
+# its tags say: they are kept, where tags outside a flag print as nothing.
+_IGNORED_OUTSIDE_FLAGS = re.compile(
+    "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)|" + DEFAULT_IGNORABLE.pattern
+)
+_BLANKS_AS_SPACES = str.maketrans(dict.fromkeys(BLANK_LOOKALIKES, " "))
+
+
+def shown_form(name: str) -> str:
+    """The name `composed`, without the default-ignorable characters that print as nothing
+    (`DEFAULT_IGNORABLE`, but a flag's tags), and with the blanks that are no space
+    (`BLANK_LOOKALIKES`) read as one: a key under which names that print alike are one
+    (`blue circle` and `blu` + U+200D + `e circle`)."""
+    shown = _IGNORED_OUTSIDE_FLAGS.sub(
+        lambda found: found.group(1) or "", name.translate(_BLANKS_AS_SPACES)
+    )
+    return composed(shown)
