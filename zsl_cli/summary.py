@@ -349,10 +349,11 @@ def render_label_summary(
         console.print(f"hint: {hint}")
     labels: dict[str, int] = summary["labels"]
     if labels:
+        top = list(labels.items())[:MAX_LABEL_ROWS]
+        names = _clipped_labels([name for name, _ in top])
         rows = [
-            # Clipped in the middle: a name of thousands of characters filled the terminal.
-            [clipped_middle(name, MAX_LABEL_CHARS), str(n), percent(n / max(ok, 1), digits=0)]
-            for name, n in list(labels.items())[:MAX_LABEL_ROWS]
+            [name, str(n), percent(n / max(ok, 1), digits=0)]
+            for name, (_, n) in zip(names, top, strict=True)
         ]
         if len(labels) > MAX_LABEL_ROWS:
             rest = sum(list(labels.values())[MAX_LABEL_ROWS:])
@@ -378,6 +379,48 @@ def render_label_summary(
         console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
+
+
+def _clipped_labels(names: Sequence[str]) -> list[str]:
+    """Labels' names as the summary's rows show them: clipped in the middle (`clipped_middle`:
+    a name of thousands of characters filled the terminal), but where two of them then read
+    alike (they differ only in what was left out), clipped around where they part as well, so
+    that every row names its own class."""
+    shown = [clipped_middle(name, MAX_LABEL_CHARS) for name in names]
+    # Names clipped apart differ where they part; a bound all the same, for a name that holds
+    # a cut's own marks and reads as another's cut.
+    for _ in names:
+        rows_of: dict[str, list[int]] = {}
+        for index, text in enumerate(shown):
+            rows_of.setdefault(text, []).append(index)
+        alike = [rows for rows in rows_of.values() if len(rows) > 1]
+        if not alike:
+            break
+        for rows in alike:
+            parted = len(os.path.commonprefix([names[index] for index in rows]))
+            for index in rows:
+                shown[index] = _clipped_around(names[index], parted, MAX_LABEL_CHARS)
+    return shown
+
+
+def _clipped_around(text: str, at: int, limit: int) -> str:
+    """`text` cut to about `limit` characters as `clipped_middle` cuts it, but keeping those
+    around `at` too: its start, the part around `at` and its end, each cut marked."""
+    if len(text) <= limit:
+        return text
+    quarter = limit // 4
+    head = grapheme_boundary(text, quarter, forward=False)
+    start = grapheme_boundary(text, max(head, at - quarter), forward=False)
+    end = grapheme_boundary(text, min(len(text), at + quarter), forward=True)
+    tail = grapheme_boundary(text, max(end, len(text) - quarter), forward=True)
+    return (
+        text[:head] + _left_out(head, start) + text[start:end] + _left_out(end, tail) + text[tail:]
+    )
+
+
+def _left_out(start: int, end: int) -> str:
+    """The mark of a cut that leaves out text[start:end], as `clipped_middle` marks its own."""
+    return f" ... [{end - start:,} characters left out] ... " if end > start else ""
 
 
 def none_labelled_line(summary: dict[str, Any], failed_examples: Sequence[tuple[str, str]]) -> Text:
