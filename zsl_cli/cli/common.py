@@ -795,6 +795,31 @@ def _inputs(
     )
 
 
+def _check_options_ignored(
+    *,
+    ext: list[str] | None,
+    max_pixels: int | None,
+    model: ModelOptions,
+    methods: Sequence[str] | None,
+    methods_option: str,
+) -> None:
+    """For --show-prompts, which reads no image and loads no model: refuse the values of the
+    options it ignores as a run refuses them (README: each must still be a valid value), with
+    the run's own checks: a Makefile target that checks a run's flags with --show-prompts
+    passed `--device bogus`, which the run then refused. What those options name need not be
+    there, as the PATHs need not: the model is not looked for, only its name's form checked."""
+    from zsl_cli import api
+    from zsl_cli.encoders.loading import check_revision, resolve_model
+    from zsl_cli.hubness import check_methods
+
+    api.InputOptions(extensions=_comma_list(ext), max_pixels=max_pixels)
+    if methods is not None:
+        check_methods(methods, methods_option)
+    check_revision(model.name, model.revision)
+    if not os.fspath(model.name).strip():  # `-m "$MODEL"` unset: the run's refusal of no model
+        resolve_model(model.name)
+
+
 def _stdin(quiet: bool, what: str, how: str, ending: str) -> IO[bytes] | None:
     """The process's stdin as bytes (None where it is closed) that, unless `quiet`, says as it is
     first read, where it is a terminal, that `what` is read from it: said then, not now, the

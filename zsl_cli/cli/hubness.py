@@ -31,6 +31,7 @@ from zsl_cli.cli.common import (
     WholeNumbers,
     Workers,
     ZslCommand,
+    _check_options_ignored,
     _class_options,
     _comma_list,
     _inputs,
@@ -194,7 +195,25 @@ def hubness(
         attribute_template=attribute_template,
         description_template=description_template,
     )
+    model_options = _model_options(
+        model,
+        device=device,
+        precision=precision,
+        batch_size=batch_size,
+        workers=workers,
+        exact_preprocessing=exact_preprocessing,
+        trust_remote_code=trust_remote_code,
+        revision=revision,
+    )
+    compared = _hubness_methods(methods)
     if show_prompts:  # before --json's checks: it is one of the options ignored
+        _check_options_ignored(
+            ext=ext,
+            max_pixels=max_pixels,
+            model=model_options,
+            methods=compared,
+            methods_option="--methods",
+        )
         _show_prompts(class_options, quiet, ["--json"] if json_out not in (None, "-") else [])
         return
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
@@ -210,19 +229,10 @@ def hubness(
             instead=("--embeddings STORE", embeddings),
         ),
         classes=class_options,
-        model=_model_options(
-            model,
-            device=device,
-            precision=precision,
-            batch_size=batch_size,
-            workers=workers,
-            exact_preprocessing=exact_preprocessing,
-            trust_remote_code=trust_remote_code,
-            revision=revision,
-        ),
+        model=model_options,
         embeddings=embeddings,
         k=k,
-        methods=_hubness_methods(methods),
+        methods=compared,
         truth=truth,
         seen=seen,
         json_out=json_out,

@@ -37,6 +37,7 @@ from zsl_cli.cli.common import (
     WholeNumbers,
     Workers,
     ZslCommand,
+    _check_options_ignored,
     _class_options,
     _exit,
     _inputs,
@@ -250,10 +251,6 @@ def label(
         attribute_template=attribute_template,
         description_template=description_template,
     )
-    if show_prompts:
-        given = {"-o": output not in (None, "-"), "-f": fmt, "--ls-config": ls_config}
-        _show_prompts(class_options, quiet, [option for option, used in given.items() if used])
-        return
     studio = _ls_options(
         ctx,
         output,
@@ -266,6 +263,30 @@ def label(
         ls_model_version,
         ls_config,
     )
+    model_options = _model_options(
+        model,
+        device=device,
+        precision=precision,
+        batch_size=batch_size,
+        workers=workers,
+        exact_preprocessing=exact_preprocessing,
+        trust_remote_code=trust_remote_code,
+        revision=revision,
+    )
+    decision = api.Decision(top_k, threshold)
+    if show_prompts:
+        _check_options_ignored(
+            ext=ext,
+            max_pixels=max_pixels,
+            model=model_options,
+            methods=[hubness_reduction],
+            methods_option="--hubness-reduction",
+        )
+        if studio is not None:
+            _check_label_studio_values(studio)
+        given = {"-o": output not in (None, "-"), "-f": fmt, "--ls-config": ls_config}
+        _show_prompts(class_options, quiet, [option for option, used in given.items() if used])
+        return
     request = api.LabelRequest(
         inputs=_inputs(
             paths,
@@ -277,17 +298,8 @@ def label(
             instead=("--embeddings STORE", embeddings),
         ),
         classes=class_options,
-        model=_model_options(
-            model,
-            device=device,
-            precision=precision,
-            batch_size=batch_size,
-            workers=workers,
-            exact_preprocessing=exact_preprocessing,
-            trust_remote_code=trust_remote_code,
-            revision=revision,
-        ),
-        decision=api.Decision(top_k, threshold),
+        model=model_options,
+        decision=decision,
         output=api.OutputOptions(output, fmt, studio),
         embeddings=embeddings,
         hubness_reduction=hubness_reduction,
@@ -370,3 +382,12 @@ def _ls_options(
     if given:
         raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
     return None
+
+
+def _check_label_studio_values(studio: LabelStudioOptions) -> None:
+    """--show-prompts's check of the --ls-* values that a run checks as it opens its output,
+    completed as the run completes them (the document root from the environment)."""
+    from zsl_cli.api import _label_studio_options
+    from zsl_cli.label_studio import check_label_studio_options
+
+    check_label_studio_options(_label_studio_options(studio, model=""))
