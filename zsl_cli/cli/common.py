@@ -167,21 +167,74 @@ def _refuse_options_as_file_names(
 ) -> None:
     """A UsageError where an option that names a file was given one of the command's own options
     as that name: the parser takes the word after `-o` as its value, so `-o -q` wrote the output
-    to a file named '-q', without a word, where --quiet and stdout were meant."""
+    to a file named '-q', without a word, where --quiet and stdout were meant; so did `-o
+    --top-k=3` and `-o -k3.csv`, an option with its value attached. Also where the name starts
+    with '=': `-o=out.csv` gives -o the value '=out.csv', and wrote a file of that name."""
     options = [param for param in params if param.param_type_name == "option"]
-    names = {name for param in options for name in (*param.opts, *param.secondary_opts)}
     naming_files = _options_naming_files(ctx.command.callback)
     for param in options:
         value = given.get(param.name or "")
-        if param.name in naming_files and value in names:
-            # As typed where it was a word of its own; `--output=-q` names the long option.
-            typed = (opt for opt, word in pairwise(args) if opt in param.opts and word == value)
-            option = next(typed, max(param.opts, key=len))
+        if param.name not in naming_files or not isinstance(value, str):
+            continue
+        if value.startswith("="):
+            short = min(param.opts, key=len)
+            long = max(param.opts, key=len)
+            meant = value[1:]
             raise UsageError(
-                f"{option} got {value!r}, which is an option of {ctx.command_path}; to name a "
-                f"file {value!r}, give ./{value}",
+                f"{_typed_option(param.opts, value, args)} got {value!r}: to name {meant!r}, "
+                f"write {short} {meant} or {long}={meant}; to name a file {value!r}, give "
+                f"./{value}",
                 ctx,
             )
+        what = _option_in(value, options)
+        if what is not None:
+            raise UsageError(
+                f"{_typed_option(param.opts, value, args)} got {value!r}, which "
+                f"{'is' if what == 'an option' else 'reads as'} {what} of {ctx.command_path}; "
+                f"to name a file {value!r}, give ./{value}",
+                ctx,
+            )
+
+
+def _typed_option(opts: Sequence[str], value: str, args: Sequence[str]) -> str:
+    """The option of `opts` that was given `value`, as typed: before it as a word of its own, or
+    with the value attached (`-o=x`); the long option where that cannot be told."""
+    for word, following in pairwise([*args, ""]):
+        if word in opts and following == value:
+            return word
+        for name in opts:
+            if word in (name + value, f"{name}={value}"):
+                return name
+    return max(opts, key=len)
+
+
+def _option_in(value: str, options: Sequence[Parameter]) -> str | None:
+    """What `value` reads as among the command's `options`, as the parser would read it as a
+    word of its own: one of them (`-q`, `--top-k`), a long one with its value (`--top-k=3`), a
+    short one that takes a value with it attached (`-k3`), or a bundle of short flags, perhaps
+    ending in one that takes a value (`-q0`, `-qk3`); None where it is none of these (`-x.png`,
+    `-`, `--store.csv`)."""
+    by_name = {name: param for param in options for name in (*param.opts, *param.secondary_opts)}
+    if value in by_name:
+        return "an option"
+    if value.startswith("--"):
+        head, equals, _ = value.partition("=")
+        return f"the option {head} with its value" if equals and head in by_name else None
+    if not value.startswith("-") or len(value) < 2:
+        return None
+    read = []
+    for letter in value[1:]:
+        param = by_name.get("-" + letter)
+        if param is None:
+            return None
+        read.append("-" + letter)
+        if not (getattr(param, "is_flag", False) or getattr(param, "count", False)):
+            break  # the rest of the word is its value
+    else:
+        return f"the options {' '.join(read)}"
+    if len(read) == 1:
+        return f"the option {read[0]} with its value"
+    return f"the options {' '.join(read)} with {read[-1]}'s value"
 
 
 def _options_naming_files(callback: Callable[..., Any] | None) -> frozenset[str]:
