@@ -136,6 +136,7 @@ from zsl_cli.records import (
 from zsl_cli.store import embed_options, stale_store_hint
 from zsl_cli.text_files import (
     LOOKALIKE_SPACES,
+    STDIN_HINT,
     composed,
     escaped_byte,
     not_there_error,
@@ -1471,7 +1472,9 @@ def _check_truth_found(source: str) -> None:
     except (FileNotFoundError, NotADirectoryError):
         # Where it is there spelled otherwise, that is said in place of what to give.
         hint = not_found_hint(source) or (
-            " (give a class-folder tree, a CSV file or a Label Studio project's JSON or "
+            STDIN_HINT
+            if source == "-"
+            else " (give a class-folder tree, a CSV file or a Label Studio project's JSON or "
             "JSON_MIN export)"
         )
         raise ZslError(f"ground truth not found: {printable(source)}{hint}") from None
@@ -3383,7 +3386,8 @@ def _cannot_read(what: str, source: str, error: OSError) -> ZslError:
     """The error for a file that could not be read, in the words of a class file's where it is
     not there or is a folder."""
     shown = printable(source)
-    there = not_there_error(what, shown, error, not_found_hint(source))
+    hint = STDIN_HINT if source == "-" else not_found_hint(source)
+    there = not_there_error(what, shown, error, hint)
     return there or ZslError(f"cannot read the {what} {shown}: {error.strerror}")
 
 

@@ -55,6 +55,8 @@ LOOKALIKE_SPACES = (
 )
 
 _TEXT_BLOCK = 1 << 20  # bytes read at a time from a text file
+# What a file not found adds where its name is '-': only image paths read '-' as stdin.
+STDIN_HINT = " (to read it from stdin, give /dev/stdin)"
 
 
 def utf16_or_binary(data: bytes) -> bool:
@@ -127,8 +129,8 @@ def read_text(
             "save it as UTF-8"
         ) from None
     except OSError as error:
-        if str(path) == "-":  # only image paths read '-' as stdin
-            hint = " (to read it from stdin, give /dev/stdin)"
+        if str(path) == "-":
+            hint = STDIN_HINT
         else:
             hint = not_found_hint(str(path)) if not_found_hint else ""
             if what == "class file" and not hint:
