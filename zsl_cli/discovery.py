@@ -357,14 +357,25 @@ def normalize_extensions(extensions: Collection[str]) -> frozenset[str]:
         if _NOT_IN_AN_EXTENSION.search(cleaned):
             raise ZslError(
                 f"--ext {printable_text(extension.strip())}: an extension is the end of a file "
-                "name after its last dot, such as jpg or .png (several: --ext jpg,png)"
+                f"name after its last dot, such as jpg or .png (several: --ext "
+                f"{_listed_with_commas(extension)})"
             )
         if cleaned:
             wanted.add("." + cleaned)
     return frozenset(wanted)
 
 
-_NOT_IN_AN_EXTENSION = re.compile(r"[\s.*?\[\]" + re.escape(_SEPARATOR_CHARACTERS) + "]")
+# ';' and '|' too: `--ext 'png;jpg'` was taken for one extension, .png;jpg, a list meant.
+_NOT_IN_AN_EXTENSION = re.compile(r"[\s.*?\[\];|" + re.escape(_SEPARATOR_CHARACTERS) + "]")
+_LIST_SEPARATORS = re.compile(r"[\s;|]+")
+
+
+def _listed_with_commas(extension: str) -> str:
+    """`--ext`'s value for the extensions that `extension` lists with spaces, ';' or '|'
+    (`png;jpg`: png,jpg); an example where it lists none that could be given so."""
+    words = [word for word in _LIST_SEPARATORS.split(printable_text(extension)) if word]
+    plain = all(not _NOT_IN_AN_EXTENSION.search(word.lower().removeprefix(".")) for word in words)
+    return ",".join(words) if len(words) > 1 and plain else "jpg,png"
 
 
 def extension_counts(counts: Mapping[str, int]) -> str:
