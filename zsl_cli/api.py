@@ -150,6 +150,7 @@ from zsl_cli.formatting import (
     counted,
     failure_counts,
     listed,
+    option_given,
     path_to_text,
     printable,
     quoted,
@@ -3943,7 +3944,7 @@ def embed(
     _check_warn(warn)
     started = time.perf_counter()
     if request.dtype not in (None, "float32", "float16"):
-        raise ZslError(f"--dtype {request.dtype}: choose float32 or float16")
+        raise ZslError(f"{option_given('--dtype', request.dtype)}: choose float32 or float16")
     _check_revision(request.model, encoder)
     if request.export:
         if not request.inputs.paths:

@@ -20,6 +20,12 @@ from zsl_cli.text_files import (
 )
 
 
+def option_given(option: str, value: str) -> str:
+    """An option as given, for the message that refuses its value: '' shown as such (an unset
+    shell variable, `--format "$FMT"`), where `--format : choose ...` read as a stray space."""
+    return f"{option} {value}" if value else f"{option} ''"
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage: "n/a" when unknown; never "100.0%" short of all,
     nor "0.0%" above none (one mistake in 2,000 is 99.9%, not a perfect score; one image in

@@ -56,6 +56,7 @@ from zsl_cli.files import (
 from zsl_cli.formatting import (
     counted,
     has_surrogates,
+    option_given,
     path_to_text,
     printable,
     printable_text,
@@ -117,7 +118,8 @@ def output_format(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
     if fmt not in FORMATS:
         close = difflib.get_close_matches(fmt, [*FORMATS, *FORMAT_ALIASES], n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ZslError(f"--format {given}: choose one of {', '.join(FORMATS)}{hint}")
+        choices = ", ".join(FORMATS)
+        raise ZslError(f"{option_given('--format', given)}: choose one of {choices}{hint}")
     suffix = Path(path).suffix.lower() if path is not None and str(path) != "-" else ""
     implied = EXTENSION_FORMATS.get(suffix)
     written = "json" if fmt == "label-studio" else fmt

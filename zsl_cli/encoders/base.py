@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from zsl_cli.errors import ZslError
+from zsl_cli.formatting import option_given
 from zsl_cli.records import PRECISION_OPTIONS
 
 DEVICE_KINDS = ("cpu", "cuda", "mps")
@@ -161,7 +162,7 @@ def check_device(device: str) -> None:
     kind, colon, index = device.partition(":")
     numbered = not colon or (index.isascii() and index.isdigit())  # torch takes cpu:0 too
     if device != "auto" and (kind not in DEVICE_KINDS or not numbered):
-        raise ZslError(f"--device {device}: choose auto, cpu, cuda, cuda:N or mps")
+        raise ZslError(f"{option_given('--device', device)}: choose auto, cpu, cuda, cuda:N or mps")
 
 
 def check_precision(precision: str) -> str:
@@ -172,8 +173,8 @@ def check_precision(precision: str) -> str:
     if option not in PRECISIONS:
         recorded = ", ".join(PRECISION_OPTIONS)
         raise ZslError(
-            f"--precision {precision}: choose auto, fp32, fp16 or bf16 (or as run info records "
-            f"them: {recorded})"
+            f"{option_given('--precision', precision)}: choose auto, fp32, fp16 or bf16 (or as "
+            f"run info records them: {recorded})"
         )
     return option
 
