@@ -18,6 +18,7 @@ import re
 import sys
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -560,7 +561,7 @@ def pil_image_processor(location: str, **options: Any) -> Any:
 def _load_parts(
     source: ModelSource, trust_remote_code: bool, revision: str | None
 ) -> tuple[Any, Any, Any]:
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer, __version__
 
     # Any: transformers types each keyword of from_pretrained, and a dict of mixed values
     # matches none of them.
@@ -575,6 +576,20 @@ def _load_parts(
             model, loading = AutoModel.from_pretrained(
                 source.location, output_loading_info=True, ignore_mismatched_sizes=True, **options
             )
+            prefix = _prefix_left_on(loading)
+            if prefix is not None and int(__version__.split(".")[0]) >= 5:  # key_mapping
+                # transformers 5.10-5.20 (the newest on Python 3.10) leave a task checkpoint's
+                # prefix of its base model on its keys (CLIPSeg's `clip.`), every weight random.
+                # Loaded again without it, the weights are checked below as any are.
+                del model
+                gc.collect()
+                model, loading = AutoModel.from_pretrained(
+                    source.location,
+                    output_loading_info=True,
+                    ignore_mismatched_sizes=True,
+                    key_mapping={f"^{re.escape(prefix)}\\.": ""},
+                    **options,
+                )
     except Exception as error:  # transformers raises OSError, ValueError, hub errors, ...
         raise _load_failure(source, "model", error, offline, revision) from None
     # Before the tokenizer loads: an image tower has none, and that is not what to fix.
@@ -595,6 +610,18 @@ def _load_parts(
         if snapshot is None or lacks_vocabulary(snapshot):
             raise ZslError(_not_available_offline(source, revision))
     return model, tokenizer, image_processor
+
+
+def _prefix_left_on(loading: dict[str, Any]) -> str | None:
+    """The first part of a name (CLIPSeg's `clip`) under which the checkpoint holds the most
+    weights transformers found missing, as it did not take it off; None if none is there."""
+    missing = set(loading.get("missing_keys") or [])
+    found: Counter[str] = Counter()
+    for key in loading.get("unexpected_keys") or []:
+        prefix, _, name = key.partition(".")
+        if name in missing:
+            found[prefix] += 1
+    return found.most_common(1)[0][0] if found else None
 
 
 def _load_failure(
