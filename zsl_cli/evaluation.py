@@ -102,6 +102,7 @@ from zsl_cli.formatting import (
     percent,
     printable,
     printable_text,
+    quoted_text,
     some_names,
 )
 from zsl_cli.metrics import (
@@ -135,6 +136,7 @@ from zsl_cli.records import (
 )
 from zsl_cli.store import embed_options, stale_store_hint
 from zsl_cli.text_files import (
+    DEFAULT_IGNORABLE,
     LOOKALIKE_SPACES,
     STDIN_HINT,
     composed,
@@ -1363,11 +1365,20 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = 
     if not pairs:
         return ""
     shown = [
-        f"'{_spaces_shown(printable_text(name))}' in {source} is '{printable_text(other)}' "
+        f"'{_spaces_shown(printable_text(name))}' in {source} is {_class_shown(other, name)} "
         "among the classes"
         for name, other in pairs
     ]
     return f" ({some_names(shown, 3)})"
+
+
+def _class_shown(name: str, beside: str) -> str:
+    """A class's name in quotes beside a name that is it written otherwise: with the characters
+    that print as nothing escaped where the two differ in them, where the hint read 'blue
+    circle' ... is 'blue circle' for a class holding a zero-width joiner."""
+    if DEFAULT_IGNORABLE.findall(name) != DEFAULT_IGNORABLE.findall(beside):
+        return quoted_text(name, ignorable_escaped=True)
+    return f"'{printable_text(name)}'"
 
 
 def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterable[str]) -> str:
@@ -1694,7 +1705,8 @@ def class_spelling(names: Collection[str]) -> Callable[[str], str | None]:
     by_plain: dict[str, str | None] = {}
     for name in names:
         key = plain_emoji(name)
-        # Two classes ❤ and ❤️ (the class list's rules keep both): a third spelling is neither.
+        # Two classes ❤ and ❤️ (another tool's, or an older zsl's: zsl now refuses them as one
+        # name): a third spelling is neither.
         by_plain[key] = name if by_plain.get(key, name) == name else None
 
     def spelling(name: str) -> str | None:
