@@ -15,7 +15,9 @@ Example::
 
 User errors raise `ZslError` (one message). Ctrl-C while `label` or `embed` works through the
 images raises `Interrupted` (a KeyboardInterrupt) once the finished work is saved; its `report`
-says what was done.
+says what was done. One that comes as `label`, `evaluate` or `hubness` moves its last outputs
+into place waits for them, and is raised as `InterruptedOnceWritten`, whose `result` is the
+call's complete result.
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ from zsl_cli.files import (
     names_a_folder,
     open_sink,
     output_key,
+    published_together,
     same_file,
 )
 from zsl_cli.formatting import (
@@ -276,6 +279,7 @@ __all__ = [
     "HubnessRequest",
     "InputOptions",
     "Interrupted",
+    "InterruptedOnceWritten",
     "LabelReport",
     "LabelRequest",
     "LabelScore",
@@ -298,6 +302,24 @@ __all__ = [
     "open_encoder",
     "read_predictions",
 ]
+
+
+class InterruptedOnceWritten(KeyboardInterrupt):
+    """A stop signal (Ctrl-C, SIGTERM, SIGHUP) that came while `label`, `evaluate` or `hubness`
+    moved its last outputs into place, raised once they all are: every output is this run's and
+    complete (label's run info says "complete": true), and `result` is what the call would have
+    returned (a LabelReport, EvaluationResult or HubnessReport). A caller that does not catch it
+    stops as on any Ctrl-C; one that does can still show the result, and tell its user that
+    nothing was cut short."""
+
+    def __init__(self, result: LabelReport | EvaluationResult | HubnessReport) -> None:
+        super().__init__()
+        self.result = result
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[InterruptedOnceWritten], tuple[LabelReport | EvaluationResult | HubnessReport]]:
+        return type(self), (self.result,)  # as Interrupted's
 
 
 class Progress(Protocol):
@@ -1785,8 +1807,9 @@ def label(
     # enters interrupts_deferred below, until the block has ended: leaving it with the signal
     # would throw the finished rows away, or publish them without their Label Studio config.
     publishing = ExitStack()
+    published = False
     with (
-        _ends_as_interrupted(report),
+        _ends_as_interrupted(report, lambda: published),
         publishing,
         writer,
         _label_studio_config_file(config, spec.names, studio, report) as publish_config,
@@ -1873,6 +1896,7 @@ def label(
             publish_config(lambda: _close_writer(writer, report, complete))
         except OutputKept as error:
             kept = error
+        published = kept is None
         if isinstance(writer, writers.PredictionWriter):
             report.warnings += writer.not_utf8_warnings(report.output)
             report.warnings += writer.formula_warnings(report.output)
@@ -1901,17 +1925,25 @@ def _close_writer(
 
 
 @contextmanager
-def _ends_as_interrupted(report: LabelReport | EmbedReport) -> Iterator[None]:
+def _ends_as_interrupted(
+    report: LabelReport | EmbedReport, published: Callable[[], bool] = lambda: False
+) -> Iterator[None]:
     """Once `report` is interrupted, the KeyboardInterrupt of another stop signal (a second
     Ctrl-C, held while the finished work was published, and raised after it) ends the run as
     the first one does: with Interrupted(report), whose summary says what was written, not with
-    a bare "interrupted" that reads as nothing written."""
+    a bare "interrupted" that reads as nothing written. A first one held while a finished run
+    was published, once `published()` (every output in place), comes as
+    InterruptedOnceWritten(report): the outputs are complete."""
     try:
         yield
     except KeyboardInterrupt as stop:
-        if isinstance(stop, Interrupted) or not report.interrupted:
+        if isinstance(stop, Interrupted):
             raise
-        raise Interrupted(report) from None
+        if report.interrupted:
+            raise Interrupted(report) from None
+        if isinstance(report, LabelReport) and published():
+            raise InterruptedOnceWritten(report) from None
+        raise
 
 
 def _stopped_by_interrupt(progress: Progress) -> bool:
@@ -3083,7 +3115,12 @@ def hubness(
         run=run,
     )
     if request.json_out:
-        _write_json(request.json_out, report)
+        try:
+            with published_together(lambda: InterruptedOnceWritten(report)):
+                _write_json(request.json_out, report)
+        except OutputKept as kept:
+            kept.result = report
+            raise
     return report
 
 
@@ -3336,14 +3373,16 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     except ZslError as error:
         _refuse_seen_names_as_path(seen_path, error)
         raise
-    if request.report_out:
-        try:
-            report_warnings = write_report(result, request.report_out)
-        except OutputKept as kept:
-            kept.result = result  # the metrics, which a caller still shows, as --json does
-            _then_kept(kept, lambda: _write_json_if_asked(request.json_out, result))
-        result = replace(result, warnings=(*result.warnings, *report_warnings))
-    _write_json_if_asked(request.json_out, result)
+    # Both documents or neither: a run's report beside an earlier run's --json misleads.
+    try:
+        with published_together(lambda: InterruptedOnceWritten(result)):
+            if request.report_out:
+                report_warnings = write_report(result, request.report_out)
+                result = replace(result, warnings=(*result.warnings, *report_warnings))
+            _write_json_if_asked(request.json_out, result)
+    except OutputKept as kept:
+        kept.result = result  # the metrics, which a caller still shows
+        raise
     return result
 
 

@@ -16,7 +16,7 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, AnyStr
@@ -186,10 +186,70 @@ def write_file(output: str | os.PathLike[str], data: bytes) -> None:
     sink = open_sink(output)
     try:
         sink.write(data)
+        held = getattr(_held_for_together, "sinks", None)
+        if held is not None and isinstance(sink, AtomicFileSink):
+            sink.finish()  # a full disk fails now, before any of the files is moved into place
+            held.append(sink)
+            return
     except BaseException:  # a Ctrl-C while a large document is written: no temporary file left
         sink.discard()
         raise
     sink.publish(None)
+
+
+# The files `write_file` has written in full and holds for `published_together`, by thread.
+_held_for_together = threading.local()
+
+
+@contextmanager
+def published_together(
+    interrupted_once_published: Callable[[], BaseException] | None = None,
+) -> Iterator[None]:
+    """The files of the documents `write_file` writes in the block (a run's --json and --report)
+    are moved into place together when it ends without an error, stop signals waiting from the
+    first rename to the last: a Ctrl-C or SIGTERM leaves every one of them this run's, or none
+    (as a run's output and its run info, `_move_into_place`). An error in the block leaves each
+    as it was. A document for a stream (stdout, a FIFO) is written as the block goes, never
+    with a signal held. Where a file cannot replace its old one (held open by another program)
+    the others are moved all the same, and one OutputKept names every file kept beside its own.
+    A stop signal that came while they were moved is raised once all are in place as the
+    exception `interrupted_once_published` makes, which says they are complete; without it, as
+    the KeyboardInterrupt it would have been."""
+    held: list[AtomicFileSink] = []
+    outer = getattr(_held_for_together, "sinks", None)
+    _held_for_together.sinks = held
+    try:
+        yield
+    except BaseException:
+        for sink in held:
+            sink.discard()
+        raise
+    finally:
+        _held_for_together.sinks = outer
+    kept: list[OutputKept] = []
+    published = False
+    try:
+        with interrupts_deferred():
+            for sink in held:
+                try:
+                    sink.publish(None)
+                except OutputKept as error:  # the run's other files are written all the same
+                    kept.append(error)
+            published = True
+    except KeyboardInterrupt:
+        if not published or interrupted_once_published is None:
+            raise
+        raise interrupted_once_published() from None
+    finally:
+        for sink in held:  # those an error left unpublished: no temporary file left behind
+            sink.discard()
+    if len(kept) == 1:
+        raise kept[0]
+    if kept:
+        raise OutputKept(
+            "; ".join(error.message for error in kept),
+            [path for error in kept for path in error.kept],
+        )
 
 
 class StreamSink:
