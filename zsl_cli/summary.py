@@ -423,6 +423,24 @@ def _left_out(start: int, end: int) -> str:
     return f" ... [{end - start:,} characters left out] ... " if end > start else ""
 
 
+def label_outputs_named(output: str, config: str | None) -> list[str]:
+    """A label run's outputs as its summary's last lines name them."""
+    named = [f"Predictions: {printable(output)}"]
+    return named + ([f"Label Studio config: {printable(config)}"] if config is not None else [])
+
+
+def outputs_complete_line(what: str, complete: Sequence[str], *, interrupted: bool = False) -> str:
+    """What a run that a stop signal ended once its outputs were in place says instead of
+    `what` (its summary, its table): that `complete`, its outputs named as its summary names
+    them, are this run's and whole. `interrupted`: `what` is itself output (a table on stdout)
+    that was not written in full."""
+    if interrupted:
+        line = f"interrupted before {what} was written in full"
+        return line + (f"; this run's {', '.join(complete)}: complete" if complete else "")
+    line = f"stopped by a signal before {what} was shown in full"
+    return line + (f"; the run is complete: {', '.join(complete)}" if complete else "")
+
+
 def none_labelled_line(summary: dict[str, Any], failed_examples: Sequence[tuple[str, str]]) -> Text:
     """The line that says a label run labelled none of its images: how many, why, and the
     first of them; the summary's, and alone the reason a quiet run gives for its exit status 1."""

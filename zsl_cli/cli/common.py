@@ -38,7 +38,7 @@ from zsl_cli.errors import (
     OutputKept,
     ZslError,
 )
-from zsl_cli.formatting import grapheme_boundary, quoted_text
+from zsl_cli.formatting import grapheme_boundary, printable, quoted_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -969,13 +969,21 @@ def _run(
     call: Callable[[Callable[[str], None] | None], _Report],
     quiet: bool,
     summary: Callable[[_Report], None],
+    outputs: Callable[[_Report], Sequence[str]] | None = None,
 ) -> _Report:
     """The report of label's or embed's `call`, given where to tell warnings: a Ctrl-C comes as
     Interrupted once the finished work is saved, and its report is shown as a finished run's.
     Warnings show as the library tells them; those it did not tell, once the run is over; then
     the `summary` of the report (not under `quiet`). An output kept beside a file held open
     ends the run with its error after the summary, which says what became of the images (exit
-    status 2, or 130 where the run was interrupted)."""
+    status 2, or 130 where the run was interrupted).
+
+    A stop signal once a finished run's `outputs` (named as the summary names them) are all in
+    place, while they were moved there or the summary is shown, cuts the summary short: one
+    line says so and that they are complete, and the run ends with its own exit status, which
+    a script reads to tell a complete `-o -` from an interrupted one. The summary itself is
+    never shown with the signal held: stderr may be a terminal or pipe that does not drain."""
+    from zsl_cli.api import InterruptedOnceWritten
     from zsl_cli.summary import render_warnings, stderr_console
 
     shown = _WarningsShown()
@@ -983,14 +991,34 @@ def _run(
         report, kept = _kept_or_returned(lambda: call(None if quiet else shown))
     except Interrupted as stop:
         report, kept = cast(_Report, stop.report), None  # what `call` stops with
+    except InterruptedOnceWritten as stop:
+        if outputs is None:
+            raise
+        report = cast(_Report, stop.result)
+        _say_cut_short("the summary", outputs(report))
+        return report
     if not quiet:
-        render_warnings(stderr_console(), shown.not_shown(report.warnings))
-        summary(report)
+        try:
+            render_warnings(stderr_console(), shown.not_shown(report.warnings))
+            summary(report)
+        except KeyboardInterrupt:
+            if outputs is None or report.interrupted:
+                raise
+            _say_cut_short("the summary", [] if kept is not None else outputs(report))
     if kept is not None:
         if report.interrupted:  # a Ctrl-C stopped the run, whatever became of its output
             kept.exit_code = EXIT_INTERRUPTED
         raise kept
     return report
+
+
+def _say_cut_short(what: str, complete: Sequence[str]) -> None:
+    """The line of a run that a stop signal ended after its outputs were in place, before `what`
+    (the summary, the table) was shown in full; `complete`: the outputs, named as the summary
+    names them."""
+    from zsl_cli.summary import outputs_complete_line
+
+    _say(f"{_program()}: {outputs_complete_line(what, complete)}")
 
 
 def _kept_or_returned(call: Callable[[], _Result]) -> tuple[_Result, OutputKept | None]:
@@ -1120,9 +1148,64 @@ def _report_console(json_out: str | None, quiet: bool) -> Console | None:
     puts the JSON there (then stderr, or nowhere under --quiet)."""
     from zsl_cli.summary import stderr_console, stdout_console
 
-    if json_out != "-" and not _writes_into_stdout(json_out):
+    if _tables_on_stdout(json_out):
         return stdout_console()
     return None if quiet else stderr_console()
+
+
+def _tables_on_stdout(json_out: str | None) -> bool:
+    return json_out != "-" and not _writes_into_stdout(json_out)
+
+
+def _show_report(
+    call: Callable[[], _Result],
+    show: Callable[[_Result], None],
+    *,
+    json_out: str | None,
+    files: Sequence[tuple[str, str | None]],
+) -> None:
+    """Run evaluate's or hubness's `call` and `show` its result (warnings, then the tables). A
+    --json or --report FILE kept beside a file held open: the tables still show, then the error.
+
+    A stop signal once the run's `files` ((option, path); None: not asked for) are in place,
+    while they were moved there or the result is shown, ends the run with one line that names
+    them as complete: with exit status 130 where stdout's output (the tables, unless --json
+    puts the JSON there) was not written in full, else with the run's own. Nothing is shown
+    with the signal held: stdout may be a terminal or pipe that does not drain."""
+    from zsl_cli.api import InterruptedOnceWritten
+
+    written = [f"{option} {printable(path)}" for option, path in files if path]
+    tables_are_output = _tables_on_stdout(json_out)
+    try:
+        result, kept = _kept_or_returned(call)
+    except InterruptedOnceWritten as stop:
+        result, kept = cast(_Result, stop.result), None
+        _stop_cut_short(tables_are_output, written, kept)
+    try:
+        show(result)
+    except KeyboardInterrupt:
+        _stop_cut_short(tables_are_output, written, kept)
+    if kept is not None:
+        raise kept
+
+
+def _stop_cut_short(
+    tables_are_output: bool, written: Sequence[str], kept: OutputKept | None
+) -> NoReturn:
+    """End a report run that a stop signal cut short once its files were in place, before its
+    tables were shown in full (see `_show_report`)."""
+    from zsl_cli.summary import outputs_complete_line
+
+    if kept is not None:  # its error names where this run's files are
+        if tables_are_output:
+            kept.exit_code = EXIT_INTERRUPTED
+        raise kept
+    if tables_are_output:
+        line = outputs_complete_line("the table", written, interrupted=True)
+        _say(f"{_program()}: {line}")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    _say(f"{_program()}: {outputs_complete_line('the table', written)}")
+    raise typer.Exit(EXIT_OK)
 
 
 def _writes_into_stdout(path: str | None) -> bool:

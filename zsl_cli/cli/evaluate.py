@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from zsl_cli.cli.common import (
     TRUTH_HELP,
     ZslCommand,
-    _kept_or_returned,
     _report_console,
+    _show_report,
     _stdin,
     app,
     file_name,
@@ -19,6 +19,9 @@ from zsl_cli.cli.common import (
 )
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import QUOTED_LINE_CHARS, clipped_middle
+
+if TYPE_CHECKING:
+    from zsl_cli.api import EvaluationResult
 
 ReportQuiet = Annotated[
     bool,
@@ -147,17 +150,22 @@ def evaluate(
         report,
         stdin=_stdin(quiet, *reading) if predictions == "-" else None,
     )
-    # A --json or --report FILE kept beside a file held open: the table still shows, then the
-    # error.
-    result, kept = _kept_or_returned(lambda: api.evaluate(request))
-    if not quiet:
-        render_warnings(stderr_console(), result.warnings)
-    if console is not None:
-        # The whole table in a file or a pipe; on a terminal, the worst classes. The stream's
-        # own answer: rich's is_terminal is True anywhere under FORCE_COLOR or TTY_COMPATIBLE=1.
-        render_evaluation(console, result, max_rows=20 if console.file.isatty() else None)
-    if kept is not None:
-        raise kept
+
+    def show(result: EvaluationResult) -> None:
+        if not quiet:
+            render_warnings(stderr_console(), result.warnings)
+        if console is not None:
+            # The whole table in a file or a pipe; on a terminal, the worst classes. The stream's
+            # own answer: rich's is_terminal is True anywhere under FORCE_COLOR or
+            # TTY_COMPATIBLE=1.
+            render_evaluation(console, result, max_rows=20 if console.file.isatty() else None)
+
+    _show_report(
+        lambda: api.evaluate(request),
+        show,
+        json_out=json_out,
+        files=[("--report", report), ("--json", json_out)],
+    )
 
 
 def _ks(values: list[str] | None) -> tuple[int, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -35,10 +35,10 @@ from zsl_cli.cli.common import (
     _class_options,
     _comma_list,
     _inputs,
-    _kept_or_returned,
     _model_options,
     _report_console,
     _show_prompts,
+    _show_report,
     _WarningsShown,
     app,
     file_name,
@@ -49,6 +49,9 @@ from zsl_cli.defaults import (
     DEFAULT_MODEL,
     HUBNESS_METHODS,
 )
+
+if TYPE_CHECKING:
+    from zsl_cli.api import HubnessReport
 
 HUBNESS_EXAMPLES = """\
 Examples:
@@ -237,16 +240,19 @@ def hubness(
         seen=seen,
         json_out=json_out,
     )
-    # A --json FILE kept beside a file held open: the tables still show, then the error.
-    report, kept = _kept_or_returned(
-        lambda: api.hubness(request, progress=ProgressBar(quiet), warn=None if quiet else shown)
+
+    def show(report: HubnessReport) -> None:
+        if not quiet:
+            render_warnings(stderr_console(), shown.not_shown(report.warnings))
+        if console is not None:
+            render_hubness(console, report)
+
+    _show_report(
+        lambda: api.hubness(request, progress=ProgressBar(quiet), warn=None if quiet else shown),
+        show,
+        json_out=json_out,
+        files=[("--json", json_out)],
     )
-    if not quiet:
-        render_warnings(stderr_console(), shown.not_shown(report.warnings))
-    if console is not None:
-        render_hubness(console, report)
-    if kept is not None:
-        raise kept
 
 
 def _hubness_methods(values: list[str] | None) -> tuple[str, ...] | None:

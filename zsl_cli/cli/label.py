@@ -236,6 +236,7 @@ def label(
     from zsl_cli import api
     from zsl_cli.summary import (
         ProgressBar,
+        label_outputs_named,
         label_strict_line,
         none_labelled_line,
         render_label_summary,
@@ -319,7 +320,12 @@ def label(
             failed_examples=report.failed_examples,
         )
 
-    report = _run(lambda warn: api.label(request, progress=progress, warn=warn), quiet, summary)
+    report = _run(
+        lambda warn: api.label(request, progress=progress, warn=warn),
+        quiet,
+        summary,
+        lambda report: label_outputs_named(report.output, report.config),
+    )
     partial = report.failed or report.unreadable_folders
 
     def why() -> Text:
