@@ -260,3 +260,26 @@ def test_library_evaluate_raises_with_its_result_once_both_files_are_in(tmp_path
     assert isinstance(result, api.EvaluationResult) and result.n == 3
     assert json.loads((tmp_path / "m.json").read_text()) == json.loads(json.dumps(result.to_json()))
     assert (tmp_path / "r.html").exists()
+
+
+def test_embed_summary_cut_short_names_the_store_and_export(tmp_path):
+    labelling(tmp_path)
+    done = zsl_signalled(
+        tmp_path,
+        "zsl_cli.summary:render_embed_summary",
+        signal.SIGTERM,
+        "embed",
+        "images",
+        "-s",
+        "s.zsl",
+        "-m",
+        "shapes-demo",
+        "--export",
+        "e.npy",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "zsl: stopped by a signal before the summary was shown in full; the run is complete: "
+        "store s.zsl, export e.npy, export e.npy.paths.csv"
+    )
+    assert len((tmp_path / "e.npy.paths.csv").read_text().splitlines()) == 7

@@ -429,6 +429,14 @@ def label_outputs_named(output: str, config: str | None) -> list[str]:
     return named + ([f"Label Studio config: {printable(config)}"] if config is not None else [])
 
 
+def embed_outputs_named(report: dict[str, Any], json_out: str | None) -> list[str]:
+    """An embed run's outputs (`report` as --json writes it), named as its summary names them:
+    the store, the export and its path index, and the --json FILE."""
+    named = [f"store {printable_text(report['store'])}"] if report["scanned"] else []
+    named += [f"export {printable_text(path)}" for path in report["exported_to"] or ()]
+    return named + ([f"--json {printable(json_out)}"] if json_out else [])
+
+
 def outputs_complete_line(what: str, complete: Sequence[str], *, interrupted: bool = False) -> str:
     """What a run that a stop signal ended once its outputs were in place says instead of
     `what` (its summary, its table): that `complete`, its outputs named as its summary names

@@ -148,6 +148,7 @@ def embed(
     from zsl_cli import api
     from zsl_cli.summary import (
         ProgressBar,
+        embed_outputs_named,
         none_embedded_line,
         render_embed_summary,
         stderr_console,
@@ -196,7 +197,12 @@ def embed(
         if strict and not report.none_usable and not report.interrupted:
             _say_why_strict_fails(report)
 
-    report = _run(lambda warn: api.embed(request, progress=progress, warn=warn), quiet, summary)
+    report = _run(
+        lambda warn: api.embed(request, progress=progress, warn=warn),
+        quiet,
+        summary,
+        lambda report: embed_outputs_named(report.to_json(), json_out),
+    )
     _exit(
         report,
         none_usable=report.none_usable,
