@@ -25,14 +25,21 @@ Conventions shared by every format:
   label-studio files, and into the document under "run" for json (written last, after
   "predictions", because it is only known at the end). Stdout output gets the data only.
 - Stdout output is flushed after every prediction, so pipelines see results live.
+- Rows printed at a terminal (stdout, `-o /dev/tty`) are shown as messages show text on stderr
+  (`_AtTerminal`): in the terminal's encoding, what it cannot hold written `\\u00e9`, so that a
+  Latin-1 terminal gets no UTF-8 byte 0x80-0x9f (an 8-bit CSI or OSC from the letter Û); CSV cells
+  show their control characters escaped too. Files and pipes get UTF-8, byte for byte.
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
+import locale
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -55,6 +62,7 @@ from zsl_cli.files import (
 )
 from zsl_cli.formatting import (
     counted,
+    encodable,
     has_surrogates,
     option_given,
     path_to_text,
@@ -327,12 +335,92 @@ class _Encoder(Protocol):
     def footer(self, run_info: dict) -> bytes: ...
 
 
+class _AtTerminal:
+    """An encoder's rows as shown at a terminal whose encoding is not UTF-8 (`_terminal_encoding`),
+    as messages are on stderr (`formatting.encodable`): in that encoding, a character it cannot
+    hold written \\u00e9 (in JSON, `json_text`, as JSON escapes it: \\ud83d\\ude00 for
+    \\U0001f600, so that a record copied off the screen reads back the same). In UTF-8, a Latin-1
+    terminal read a letter's second byte as a C1 control: Û is C3 9B, and 9B a CSI, so a file
+    named "Û2J.png" cleared the screen, and Ý (C3 9D) started an OSC that set the window title.
+    The control characters of the text itself are the format's to escape (CSV's `for_terminal`,
+    JSON's own escapes)."""
+
+    def __init__(self, encoder: _Encoder, encoding: str, *, json_text: bool) -> None:
+        self._encoder = encoder
+        self._encoding = encoding
+        self._json_text = json_text
+        self.run_info_inside = encoder.run_info_inside
+        self.not_utf8 = encoder.not_utf8
+        self.formulas = encoder.formulas
+
+    def header(self) -> bytes:
+        return self._shown(self._encoder.header())
+
+    def record(self, prediction: Prediction) -> bytes:
+        return self._shown(self._encoder.record(prediction))
+
+    def footer(self, run_info: dict) -> bytes:
+        return self._shown(self._encoder.footer(run_info))
+
+    def _shown(self, data: bytes) -> bytes:
+        return _shown_at_terminal(data, self._encoding, json_text=self._json_text)
+
+
+def _shown_at_terminal(data: bytes, encoding: str | None, *, json_text: bool = False) -> bytes:
+    """Rows written as UTF-8 `data`, as a terminal of `encoding` is to be sent them (see
+    `_AtTerminal`); unchanged where that is UTF-8 or None (no terminal)."""
+    if encoding is None or encoding == "utf-8":
+        return data
+    # Rows shown at a terminal hold no undecodable bytes (CSV shows them as \\xNN, JSON as
+    # \\udcXX); a surrogate escape would be written \\xNN (\\udcXX in JSON) all the same.
+    text = data.decode("utf-8", "surrogateescape")
+    if json_text:
+        return text.encode(encoding, _JSON_ESCAPED)
+    return encodable(text, encoding).encode(encoding)
+
+
+def _json_escaped(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return json.dumps(error.object[error.start : error.end])[1:-1], error.end
+
+
+_JSON_ESCAPED = "zsl-json-escape"
+codecs.register_error(_JSON_ESCAPED, _json_escaped)
+
+
+def _terminal_encoding(
+    sink: StreamSink | AtomicFileSink,
+    output: str | os.PathLike[str] | None = None,
+    stdout: IO[bytes] | IO[str] | None = None,
+) -> str | None:
+    """The encoding of the terminal `sink` writes to (`output` and `stdout` as `open_sink` was
+    given them), as codecs names it ("utf-8", "iso8859-1"); None where it is no terminal. That of
+    the text stream the rows go through, as stderr's messages are written in its own (the
+    locale's, UTF-8 in UTF-8 mode, or PYTHONIOENCODING's); for a bytes stream or a terminal named
+    as the output (-o /dev/tty), sys.stdout's, else the locale's."""
+    if not sink.is_terminal():
+        return None
+    to_stdout = output is None or str(output) == "-"
+    stream = stdout if to_stdout and stdout is not None else sys.stdout
+    if to_stdout and hasattr(stream, "encoding") and getattr(stream, "buffer", None) is None:
+        # A text stream without bytes underneath (redirect_stdout) takes the rows as text, which
+        # it encodes itself: `open_sink` hands it the UTF-8 bytes decoded.
+        return "utf-8"
+    encoding = getattr(stream, "encoding", None) or locale.getpreferredencoding(False)
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:  # a caller's stream naming no codec Python has
+        return "utf-8"
+
+
 class _CsvEncoder:
     """CSV rows. `for_terminal`: cells shown as `printable_text` shows text in messages, control
     characters as \\x1b, \\n, \\t, ... and bytes that are not UTF-8 as \\xNN, as GNU ls shows
     names at a terminal: a received photo named "x\\x1b]0;T\\x07.png" (or an error text kept in
-    a store) would otherwise set the window title, clear the screen or write the clipboard.
-    Files and pipes get the text exactly, which a program reading them needs."""
+    a store) would otherwise set the window title, clear the screen or write the clipboard
+    (`_AtTerminal` then writes them in the terminal's encoding). Files and pipes get the text
+    exactly, which a program reading them needs."""
 
     run_info_inside = False
 
@@ -500,7 +588,8 @@ def write_class_prompts(
     characters escaped (a descriptor's line break shows as \\n, not as a new row). The sink is
     left for the caller to publish. Returned: the prompt cells written that a spreadsheet runs
     as formulas (a template `=...{}`), for the caller to warn of."""
-    terminal = sink.is_terminal()
+    encoding = _terminal_encoding(sink)
+    terminal = encoding is not None
     shown = printable_text if terminal else str
     formulas = FormulaCells()
     lines = CsvLines()
@@ -513,9 +602,9 @@ def write_class_prompts(
             formulas.note(prompt)
         rows.append(lines.line(map(shown, (name, format(weight, SCORE_FORMAT), prompt))))
         if len(rows) == PROMPT_ROWS_WRITTEN_AT_ONCE:
-            sink.write("".join(rows).encode())
+            sink.write(_shown_at_terminal("".join(rows).encode(), encoding))
             rows.clear()
-    sink.write("".join(rows).encode())
+    sink.write(_shown_at_terminal("".join(rows).encode(), encoding))
     return formulas
 
 
@@ -621,18 +710,22 @@ def open_writer(
     """A writer for `output` (None or "-" = stdout, `stdout` or sys.stdout.buffer) in `fmt`."""
     if fmt not in FORMATS:
         raise ZslError(f"unknown output format {fmt!r}: use one of {', '.join(FORMATS)}")
+    options = label_studio if label_studio is not None else LabelStudioOptions()
+    if fmt == "label-studio":  # before anything is opened
+        check_label_studio_options(options)
+    # The sink first: rows printed at a terminal are shown otherwise. A JSON document holds its
+    # run info (`_JsonEncoder.run_info_inside`); every other output has a sidecar.
+    sink = open_sink(output, stdout, sidecar=fmt != "json")
+    terminal = _terminal_encoding(sink, output, stdout)
     encoder: _Encoder
     if fmt == "csv":
-        # The sink first: rows printed at a terminal show their control characters escaped.
-        sink = open_sink(output, stdout, sidecar=not _CsvEncoder.run_info_inside)
-        return PredictionWriter(sink, _CsvEncoder(for_terminal=sink.is_terminal()))
-    if fmt == "jsonl":
+        encoder = _CsvEncoder(for_terminal=terminal is not None)
+    elif fmt == "jsonl":
         encoder = _JsonlEncoder()
     elif fmt == "json":
         encoder = _JsonEncoder()
     else:
-        options = label_studio if label_studio is not None else LabelStudioOptions()
-        check_label_studio_options(options)
         encoder = _LabelStudioEncoder(options)
-    sink = open_sink(output, stdout, sidecar=not encoder.run_info_inside)
+    if terminal is not None and terminal != "utf-8":
+        encoder = _AtTerminal(encoder, terminal, json_text=fmt != "csv")
     return PredictionWriter(sink, encoder)
