@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.corpus import NEEDS_PILLOW_13
 from tests.helpers import failure_of
 from zsl_cli.images import decode_image
 
@@ -35,7 +36,9 @@ def test_bigtiff_cut_inside_its_16_byte_header_is_truncated(tmp_path: Path, data
     )
 
 
-@pytest.mark.parametrize("offset", [0, 4])
+# Pillow 12 reads offset 4 as a cut file ("Truncated File Read"); 13 says "Tag data larger than
+# file", which zsl passes on: the case tells Pillow 13's words.
+@pytest.mark.parametrize("offset", [0, pytest.param(4, marks=NEEDS_PILLOW_13)])
 def test_tiff_whose_directory_offset_points_into_its_header_says_what_pillow_found(
     tmp_path: Path, offset: int
 ) -> None:

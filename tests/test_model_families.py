@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,14 @@ from zsl_cli.encoders import pil_image_processor
 
 CLASSES = ["red circle", "blue square", "a cat", "a dog"]
 TEMPLATE = "a photo of a {}."
+
+
+def transformers_before(major: int, minor: int) -> bool:
+    try:
+        installed = version("transformers")
+    except PackageNotFoundError:
+        return True
+    return tuple(int(part) for part in installed.split(".")[:2]) < (major, minor)
 
 
 def write_images(folder: Path, sizes: list[tuple[int, int]]) -> list[Path]:
@@ -36,6 +45,12 @@ def classes_file(tmp_path: Path) -> Path:
     return path
 
 
+# zsl loads CLIPSeg's weights on 5.10-5.20 too (tests/test_weights_under_a_prefix.py); the
+# pipeline it is compared with loads them only from 5.21.
+@pytest.mark.skipif(
+    transformers_before(5, 21),
+    reason="transformers' pipeline loads CLIPSeg without its weights before 5.21",
+)
 def test_clipseg_takes_the_larger_images_its_processor_makes(tmp_path, classes_file):
     """CLIPSeg's ViT resizes its position embeddings to its processor's 352 px (config: 224)."""
     from tests.tiny_models import make_tiny_clipseg
