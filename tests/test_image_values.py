@@ -230,7 +230,7 @@ def test_gif_canvas_the_first_frame_leaves_uncovered_differs_from_pillows(
 def test_alpha_is_composited_on_white_as_the_processor_does_not_as_the_pipeline(
     tmp_path: Path,
 ) -> None:
-    # README: transformers 5's image processor composites alpha on white, as zsl does; the
+    # README: transformers 5.21's image processor composites alpha on white, as zsl does; the
     # pipeline's load_image converts to RGB first (as transformers 4's processor did), which
     # drops alpha and shows the colour under it.
     from transformers.image_transforms import convert_to_rgb
