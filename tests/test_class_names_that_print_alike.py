@@ -2,8 +2,9 @@
 code points: a zero-width joiner between Latin letters, a variation selector on a letter, a tag
 outside a flag) are one name, refused as a duplicate that shows them escaped; blanks that are no
 space (Hangul fillers, the braille blank) and format characters no name holds are refused; the
-names that need joiners and selectors (Persian, Indic scripts, emoji, flags) are kept; and
-`evaluate`'s "written otherwise" hint takes such names for one."""
+names that need joiners and selectors (Persian, Indic scripts, emoji, flags, Mongolian) are kept,
+and are other names than those written without them, which print otherwise; and `evaluate`'s
+"written otherwise" hint takes names that print alike for one."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ KEPT_INVISIBLE = [
     "\ufe0f",  # variation selector 16
     "\ufe00",  # variation selector 1
     "\u034f",  # combining grapheme joiner
-    "\u180b",  # Mongolian free variation selector
     "\U000e0061",  # a tag, outside any flag
     "\U000e0100",  # variation selector 17
 ]
@@ -50,6 +50,8 @@ HINDI = "\u0915\u094d\u200d\u0937"  # क्‍ष, a half form held by a ZWJ
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👨‍👩‍👧
 HEART = "\u2764\ufe0f"  # ❤️
 MONGOLIAN = "\u1820\u180b\u1821"  # a letter in a variant form
+RAINBOW_FLAG = "\U0001f3f3\ufe0f\u200d\U0001f308"  # 🏳️‍🌈
+POLAR_BEAR = "\U0001f43b\u200d\u2744\ufe0f"  # 🐻‍❄️
 SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
 ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
 WALES = "\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"
@@ -120,6 +122,49 @@ def test_names_that_need_joiners_and_selectors_are_kept_as_written(names: list[s
     assert len({shown_form(name) for name in names}) == len(names)
 
 
+@pytest.mark.parametrize(
+    "joined",
+    [FAMILY, RAINBOW_FLAG, POLAR_BEAR, PERSIAN, HINDI],
+    ids=["family", "rainbow-flag", "polar-bear", "persian-zwnj", "hindi-zwj"],
+)
+def test_a_name_whose_joiners_join_letters_or_emoji_is_another_than_the_one_without(joined: str):
+    # A family of three people and three people side by side; Persian's ZWNJ parts two letters
+    # the name without it joins; Hindi's ZWJ shows a half form where the name without it shows
+    # the conjunct. They print otherwise, so the class list keeps both.
+    apart = joined.replace("\u200d", "").replace("\u200c", "")
+    assert parse_classes(f"{joined}\n{apart}\n", "c.txt").names == [joined, apart]
+    assert shown_form(joined) != shown_form(apart)
+
+
+def test_a_name_with_a_mongolian_variation_selector_is_another_than_the_one_without() -> None:
+    plain = MONGOLIAN.replace("\u180b", "")
+    for selector in "\u180b\u180c\u180d\u180f":
+        variant = MONGOLIAN.replace("\u180b", selector)
+        assert parse_classes(f"{variant}\n{plain}\n", "c.txt").names == [variant, plain]
+
+
+@pytest.mark.parametrize(
+    "joined",
+    [
+        "blu\u200de circle",
+        "blue\u200c circle",
+        "\u200dblue circle",
+        "blue-\u200dcircle",
+        "blue circle 2\u200d1",
+        "\u03b1\u200d\u03b2 circle",  # Greek
+        "\u043a\u200c\u0440\u0443\u0433",  # Cyrillic
+        "blu\u200d\u200c\ufe0fe circle",  # a run of such characters
+    ],
+)
+def test_joiners_between_latin_greek_cyrillic_letters_digits_or_punctuation_print_as_nothing(
+    joined: str,
+) -> None:
+    apart = joined.replace("\u200d", "").replace("\u200c", "").replace("\ufe0f", "")
+    assert shown_form(joined) == shown_form(apart)
+    with pytest.raises(ZslError, match="duplicate class"):
+        parse_classes(f"{apart}\n{joined}\n", "c.txt")
+
+
 def test_an_emoji_and_the_same_emoji_with_a_selector_are_one_name() -> None:
     with pytest.raises(
         ZslError, match=re.escape("duplicate class '\u2764\\ufe0f' (first at c.txt:1")
@@ -152,7 +197,8 @@ def test_loose_names_compare_names_as_they_print() -> None:
     assert loose_name("Blu\u200de Circle") == loose_name("blue circle") == "blue circle"
     assert loose_name("blue\u2800circle") == loose_name("blue\u3164circle") == "blue circle"
     assert loose_name(SCOTLAND) != loose_name(ENGLAND)
-    assert loose_name(PERSIAN) == loose_name(PERSIAN.replace("\u200c", ""))
+    assert loose_name(PERSIAN) != loose_name(PERSIAN.replace("\u200c", ""))
+    assert loose_name(FAMILY) != loose_name(FAMILY.replace("\u200d", ""))
 
 
 def test_quoted_names_escape_blanks_that_python_calls_printable() -> None:

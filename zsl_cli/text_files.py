@@ -292,19 +292,58 @@ DEFAULT_IGNORABLE = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 # A subdivision flag (a black flag, the tags of "gbsct" and a cancel tag: Scotland's) prints as
-# its tags say: they are kept, where tags outside a flag print as nothing.
+# its tags say: they are kept, where tags outside a flag print as nothing. So are the Mongolian
+# free variation selectors, which choose a letter's form, and the zero-width (non-)joiners,
+# which are looked at apart (`_unseen_joiners`).
 _IGNORED_OUTSIDE_FLAGS = re.compile(
-    "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)|" + DEFAULT_IGNORABLE.pattern
+    "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f|[\u180b-\u180d\u180f\u200c\u200d])|"
+    + DEFAULT_IGNORABLE.pattern
 )
+_JOINERS = ("\u200c", "\u200d")
+_IGNORABLE_RUN = re.compile(DEFAULT_IGNORABLE.pattern + "+")
 _BLANKS_AS_SPACES = str.maketrans(dict.fromkeys(BLANK_LOOKALIKES, " "))
+# Scripts whose letters a zero-width (non-)joiner does not join or part, nor make conjuncts of.
+_UNJOINED_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ")
+
+
+def _unjoined(character: str | None) -> bool:
+    """Whether a joiner beside this character (None: the name's end) prints as nothing: ASCII,
+    a Latin, Greek or Cyrillic letter, an accent of theirs, a digit, a space or punctuation.
+    Beside an Arabic or Indic letter it joins or parts them (Persian's ZWNJ, a Devanagari half
+    form), beside an emoji it makes another one (a family of three people, a rainbow flag)."""
+    if character is None or character < "\x80" or "\u0300" <= character <= "\u036f":
+        return True
+    category = unicodedata.category(character)
+    if category == "Nd" or category[0] in "PZ":
+        return True
+    return unicodedata.name(character, "").startswith(_UNJOINED_SCRIPTS)
+
+
+def _unseen_joiners(name: str) -> set[int]:
+    """Where `name` holds a zero-width (non-)joiner that prints as nothing: the characters
+    beside it, other characters that print as nothing passed over, are both `_unjoined` (`blu`
+    + U+200D + `e circle`)."""
+    unseen: set[int] = set()
+    for run in _IGNORABLE_RUN.finditer(name):
+        start, end = run.span()
+        before = name[start - 1] if start else None
+        after = name[end] if end < len(name) else None
+        if _unjoined(before) and _unjoined(after):
+            unseen.update(start + i for i, c in enumerate(run.group()) if c in _JOINERS)
+    return unseen
 
 
 def shown_form(name: str) -> str:
     """The name `composed`, without the default-ignorable characters that print as nothing
-    (`DEFAULT_IGNORABLE`, but a flag's tags), and with the blanks that are no space
-    (`BLANK_LOOKALIKES`) read as one: a key under which names that print alike are one
-    (`blue circle` and `blu` + U+200D + `e circle`)."""
-    shown = _IGNORED_OUTSIDE_FLAGS.sub(
-        lambda found: found.group(1) or "", name.translate(_BLANKS_AS_SPACES)
-    )
-    return composed(shown)
+    (`DEFAULT_IGNORABLE`, but a flag's tags, the Mongolian free variation selectors and the
+    zero-width (non-)joiners where they join or part letters or emoji), and with the blanks that
+    are no space (`BLANK_LOOKALIKES`) read as one: a key under which names that print alike are
+    one (`blue circle` and `blu` + U+200D + `e circle`, `❤` and `❤️`; not `👨👩👧` and the family
+    `👨` + U+200D + `👩` + U+200D + `👧`)."""
+    name = composed(name.translate(_BLANKS_AS_SPACES))
+    unseen = _unseen_joiners(name) if "\u200c" in name or "\u200d" in name else set()
+
+    def kept(found: re.Match[str]) -> str:
+        return "" if found.start() in unseen else found.group(1) or ""
+
+    return composed(_IGNORED_OUTSIDE_FLAGS.sub(kept, name))
