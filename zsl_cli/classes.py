@@ -50,6 +50,7 @@ from zsl_cli.formatting import (
     quoted_text,
     some_names,
     spaced_words,
+    unseen_differ,
 )
 from zsl_cli.records import FAILED_LABEL, TOP_K_SEPARATOR, UNKNOWN_LABEL
 from zsl_cli.text_files import (
@@ -2192,9 +2193,15 @@ def merge_descriptions(
     if unknown:
         # Names are matched exactly: "Red Circle" for "red circle" is the likeliest slip.
         loose = {loose_name(c.name): c.name for c in spec.classes}
-        near = next((loose[loose_name(n)] for n in unknown if loose_name(n) in loose), None)
+        near = next(((n, loose[loose_name(n)]) for n in unknown if loose_name(n) in loose), None)
+        written, escaped = None, False
         if near is not None:
-            hint = f" (names must match exactly; the class list has {quoted_text(near)})"
+            # Where the two differ in what prints as nothing, both show it escaped: 're\u200dd
+            # circle' beside 'red circle' read as the same name twice.
+            written, there = near
+            escaped = unseen_differ(written, there)
+            shown = quoted_text(there, ignorable_escaped=escaped)
+            hint = f" (names must match exactly; the class list has {shown})"
         else:
             # A team's shared descriptions file used with a class list of a few of its classes.
             list_source = spec.sources[0] if spec.sources else "the class list"
@@ -2206,7 +2213,9 @@ def merge_descriptions(
         which = "a class" if len(unknown) == 1 else "classes"
         raise ZslError(
             f"{where(unknown[0])}: descriptions for {which} not in the class list: "
-            + some_names([quoted_text(n) for n in unknown])
+            + some_names(
+                [quoted_text(n, ignorable_escaped=escaped and n == written) for n in unknown]
+            )
             + hint
         )
     descriptors = {composed(c.name): c.descriptors for c in described.classes}

@@ -104,6 +104,7 @@ from zsl_cli.formatting import (
     printable_text,
     quoted_text,
     some_names,
+    unseen_differ,
 )
 from zsl_cli.metrics import (
     FAILED,
@@ -136,7 +137,6 @@ from zsl_cli.records import (
 )
 from zsl_cli.store import embed_options, stale_store_hint
 from zsl_cli.text_files import (
-    DEFAULT_IGNORABLE,
     LOOKALIKE_SPACES,
     STDIN_HINT,
     composed,
@@ -1365,20 +1365,20 @@ def other_case_hint(names: Iterable[str], classes: Iterable[str], source: str = 
     if not pairs:
         return ""
     shown = [
-        f"'{_spaces_shown(printable_text(name))}' in {source} is {_class_shown(other, name)} "
-        "among the classes"
-        for name, other in pairs
+        f"{written} in {source} is {there} among the classes"
+        for written, there in map(_pair_shown, pairs)
     ]
     return f" ({some_names(shown, 3)})"
 
 
-def _class_shown(name: str, beside: str) -> str:
-    """A class's name in quotes beside a name that is it written otherwise: with the characters
-    that print as nothing escaped where the two differ in them, where the hint read 'blue
-    circle' ... is 'blue circle' for a class holding a zero-width joiner."""
-    if DEFAULT_IGNORABLE.findall(name) != DEFAULT_IGNORABLE.findall(beside):
-        return quoted_text(name, ignorable_escaped=True)
-    return f"'{printable_text(name)}'"
+def _pair_shown(pair: tuple[str, str]) -> tuple[str, str]:
+    """A name and the class it is written otherwise, in quotes: with the characters that print
+    as nothing escaped on both sides where the two differ in them, where the hint read 'red
+    square' in the truth is 'red square' for a truth folder holding a zero-width joiner."""
+    name, other = pair
+    if unseen_differ(name, other):
+        return quoted_text(name, ignorable_escaped=True), quoted_text(other, ignorable_escaped=True)
+    return f"'{_spaces_shown(printable_text(name))}'", f"'{printable_text(other)}'"
 
 
 def level_down_hint(truth: GroundTruth, names: Collection[str], classes: Iterable[str]) -> str:

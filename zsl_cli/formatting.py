@@ -16,6 +16,7 @@ from zsl_cli.text_files import (
     DEFAULT_IGNORABLE,
     INVISIBLE,
     LOOKALIKE_SPACES,
+    plain_emoji,
     shown_form,
 )
 
@@ -101,6 +102,17 @@ def quoted_text(text: str, *, ignorable_escaped: bool = False) -> str:
     quote = '"' if "'" in text and '"' not in text else "'"
     shown = "".join(_quoted_character(character, quote, ignorable_escaped) for character in text)
     return f"{quote}{shown}{quote}"
+
+
+def unseen_differ(name: str, other: str) -> bool:
+    """Whether two names a message sets side by side differ in characters that print as nothing
+    (`DEFAULT_IGNORABLE`): it then shows them escaped on both sides (`quoted_text(...,
+    ignorable_escaped=True)`), where 're' + U+200D + 'd circle' beside 'red circle' read as the
+    same name twice. Not in an emoji's text or picture selector alone (`plain_emoji`): `❤` and
+    `❤️` print apart, and are one class name."""
+    return DEFAULT_IGNORABLE.findall(plain_emoji(name)) != DEFAULT_IGNORABLE.findall(
+        plain_emoji(other)
+    )
 
 
 # What repr() escapes but a name holds as text: the zero-width (non-)joiners, the ideographic
