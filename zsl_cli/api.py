@@ -137,6 +137,7 @@ from zsl_cli.files import (
     check_outputs_spare_inputs,
     check_writable_later,
     check_writable_stream,
+    goes_to_stream,
     inside_folder,
     interrupts_deferred,
     interrupts_holdable,
@@ -3373,9 +3374,16 @@ def evaluate(request: EvaluateRequest) -> EvaluationResult:
     except ZslError as error:
         _refuse_seen_names_as_path(seen_path, error)
         raise
-    # Both documents or neither: a run's report beside an earlier run's --json misleads.
+    # Both documents or neither: a run's report beside an earlier run's --json misleads. A
+    # --json into a stream is no earlier run's: the report goes first, as a lone output, so a
+    # reader gone early (`| true`) loses the JSON's tail, not the report.
+    together = (
+        nullcontext()
+        if request.json_out and goes_to_stream(request.json_out)
+        else published_together(lambda: InterruptedOnceWritten(result))
+    )
     try:
-        with published_together(lambda: InterruptedOnceWritten(result)):
+        with together:
             if request.report_out:
                 report_warnings = write_report(result, request.report_out)
                 result = replace(result, warnings=(*result.warnings, *report_warnings))

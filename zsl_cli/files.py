@@ -239,7 +239,8 @@ def published_together(
     except KeyboardInterrupt:
         if not published or interrupted_once_published is None:
             raise
-        raise interrupted_once_published() from None
+        if not kept:  # else the file kept beside its own says the run is not all in place
+            raise interrupted_once_published() from None
     finally:
         for sink in held:  # those an error left unpublished: no temporary file left behind
             sink.discard()
@@ -830,6 +831,12 @@ def point_at_devnull(*streams: IO | None) -> None:
                 os.dup2(devnull, stream.fileno())
     finally:
         os.close(devnull)
+
+
+def goes_to_stream(output: str | os.PathLike[str]) -> bool:
+    """Whether `open_sink` writes `output` straight into a stream: "-" (stdout), a FIFO,
+    /dev/null, /dev/stdout, a terminal; not through a temporary file and a rename."""
+    return str(output) == "-" or streams_into(Path(output))
 
 
 def streams_into(path: Path) -> bool:
