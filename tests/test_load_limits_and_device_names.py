@@ -85,8 +85,9 @@ def test_other_precisions_are_refused_in_one_line(precision):
     # Named as --precision takes them: the names run info records (float16, ...) too.
     with pytest.raises(ZslError) as info:
         check_precision(precision)
+    given = precision or "''"  # an empty value shown as such
     assert info.value.message == (
-        f"--precision {precision}: choose auto, fp32, fp16 or bf16 (or as run info records "
+        f"--precision {given}: choose auto, fp32, fp16 or bf16 (or as run info records "
         "them: float32, float16, bfloat16)"
     )
     with pytest.raises(ZslError) as info:
