@@ -5,19 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tiny_models import CLIP_LIKE
 from zsl_cli.encoders.preprocess import settings_problem
-
-CLIP_LIKE = {
-    "do_resize": True,
-    "size": {"shortest_edge": 32},
-    "do_center_crop": True,
-    "crop_size": {"height": 32, "width": 32},
-    "do_rescale": True,
-    "rescale_factor": 1 / 255,
-    "do_normalize": True,
-    "image_mean": [0.5, 0.5, 0.5],
-    "image_std": [0.5, 0.5, 0.5],
-}
 
 
 @pytest.mark.parametrize("resample", [0, 1, 2, 3, 4, 5])
