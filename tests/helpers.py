@@ -19,11 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image, features
 from typer.testing import CliRunner, Result
 
 from zsl_cli import api, files
 from zsl_cli.cli import app
+from zsl_cli.encoders.base import ModelSource
+from zsl_cli.encoders.hf import RETRY_LARGER_SOON, TransformersEncoder
 from zsl_cli.images import DecodeError, DecodeOptions, decode_image
 from zsl_cli.records import CSV_COLUMNS
 
@@ -31,6 +34,21 @@ from zsl_cli.records import CSV_COLUMNS
 def run(*args: object) -> Result:
     """`zsl` with these arguments, in this process."""
     return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def bare_encoder() -> TransformersEncoder:
+    """A TransformersEncoder with no model: its forward passes are the test's to set."""
+    encoder = object.__new__(TransformersEncoder)
+    encoder._source = ModelSource("fake", "fake", True)
+    encoder.device = torch.device("cpu")
+    encoder.dtype = torch.float32
+    encoder._max_batch = None
+    encoder._split_batches = 0
+    encoder._retry_after = RETRY_LARGER_SOON
+    encoder._trying_larger = False
+    encoder._can_pad = True
+    encoder._last_cut_short = ((), [])
+    return encoder
 
 
 def read_jsonl(text: str) -> list[dict]:

@@ -11,24 +11,10 @@ import numpy as np
 import pytest
 import torch
 
-from zsl_cli.encoders.base import ModelSource, check_device
-from zsl_cli.encoders.hf import RETRY_LARGER_SOON, TransformersEncoder, pick_device, pick_dtype
+from tests.helpers import bare_encoder
+from zsl_cli.encoders.base import check_device
+from zsl_cli.encoders.hf import pick_device, pick_dtype
 from zsl_cli.errors import ZslError
-
-
-def bare_encoder() -> TransformersEncoder:
-    """A TransformersEncoder with no model: its forward passes are the test's to set."""
-    encoder = object.__new__(TransformersEncoder)
-    encoder._source = ModelSource("fake", "fake", True)
-    encoder.device = torch.device("cpu")
-    encoder.dtype = torch.float32
-    encoder._max_batch = None
-    encoder._split_batches = 0
-    encoder._retry_after = RETRY_LARGER_SOON
-    encoder._trying_larger = False
-    encoder._can_pad = True
-    encoder._last_cut_short = ((), [])
-    return encoder
 
 
 @pytest.mark.parametrize(

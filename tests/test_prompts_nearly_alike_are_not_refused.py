@@ -8,26 +8,16 @@ from array import array
 
 import numpy as np
 import pytest
-import torch
 
-from zsl_cli.encoders.base import ModelSource
-from zsl_cli.encoders.hf import RETRY_LARGER_SOON, TransformersEncoder
+from tests.helpers import bare_encoder
+from zsl_cli.encoders.hf import TransformersEncoder
 from zsl_cli.errors import ZslError
 
 
 def encoder_of_angles(step: float, count: int) -> TransformersEncoder:
     """An encoder with no model whose i-th distinct prompt embeds as the unit vector at an angle
     of i * `step` radians."""
-    encoder = object.__new__(TransformersEncoder)
-    encoder._source = ModelSource("fake", "fake", True)
-    encoder.device = torch.device("cpu")
-    encoder.dtype = torch.float32
-    encoder._max_batch = None
-    encoder._split_batches = 0
-    encoder._retry_after = RETRY_LARGER_SOON
-    encoder._trying_larger = False
-    encoder._can_pad = True
-    encoder._last_cut_short = ((), [])
+    encoder = bare_encoder()
     keys = [array("q", [i + 1, 7]).tobytes() for i in range(count)]
     encoder._distinct_token_ids = lambda _: (keys, np.arange(count), [])
 
