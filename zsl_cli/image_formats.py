@@ -26,7 +26,8 @@ it, as in Chrome and Pillow (Firefox cuts it), so that one placed far off is too
 is its animation's first, as browsers show it, also where its default image is no part of the
 animation, but for an animation that fails before its first frame, which leaves the default image,
 as the APNG spec asks; an animated WebP's also where the file is cut short after it, as a GIF, an
-APNG or an MPO cut in a later frame shows its first, where libwebp refuses the file); a
+APNG or an MPO cut in a later frame shows its first, where libwebp refuses the file), and a
+multi-page TIFF its first page and an MPO its first picture, as Pillow reads them; a
 Huffman-coded JPEG that lacks only its end marker, its scans all there and its last one's data
 whole (`jpeg_with_end_marker`), decodes as the whole file, as in libjpeg's own reader and browsers
 (Pillow said it was truncated); an ICO's or ICNS's PNG or JPEG 2000 picture is decoded at its own
