@@ -66,6 +66,7 @@ from zsl_cli.text_files import (
     shown_form,
     split_lines,
     strip_invisible,
+    strip_name,
 )
 from zsl_cli.wrong_file_kinds import (
     by_dataset_problem,
@@ -244,7 +245,7 @@ def class_names_spec(names: Sequence[str], source: str = "<names>") -> ClassSpec
             raise ZslError(f"{where}: class names are strings, not {type(name).__name__}")
         if len(name) > MAX_NAME_CHARS:  # before any message that quotes it
             _check_name(name, where)
-        if name != strip_invisible(name):
+        if name != strip_name(name):
             raise ZslError(
                 f"{where}: class name {quoted_line(name)} starts or ends with white space or an "
                 "invisible character"
@@ -449,7 +450,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     # Before any line is read as a class: a translated header line could fail as one first.
     _refuse_dir_listing(lines, source)
     for number, raw in enumerate(lines, start=1):
-        line = strip_invisible(raw)
+        line = strip_name(raw)
         where = f"{source}:{number}"
         _refuse_spreadsheet_error(line, where)
         if not line or line.startswith("#"):
@@ -458,7 +459,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         if not entries and excel_delimiter(raw):
             continue  # Excel's `sep=,` above a column saved as CSV: no class
         name, colon, prompt_text = _name_and_prompts(line)
-        name = strip_invisible(name)
+        name = strip_name(name)
         if len(name) > MAX_NAME_CHARS:  # before any message that quotes it
             _check_name(name, where)
         if "\t" in name:  # a spreadsheet's columns, saved as text or pasted
@@ -1962,7 +1963,7 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
         return f"{source}:{lines[index]}"
 
     for index, (key, descriptors) in enumerate(data):
-        name = strip_invisible(key)
+        name = strip_name(key)
         if (problem := _name_problem(name)) is not None:
             quoted = "" if len(key) > MAX_NAME_CHARS else f"class {quoted_text(key)}: "
             raise ZslError(f"{at(index)}: {quoted}{problem}")
@@ -2569,7 +2570,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             if extra and not any(cell.strip() for cell in extra):
                 hint = " (the extra ones empty: a ',' too many at the end of the row?)"
             raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}{hint}")
-        name = strip_invisible(row[0])
+        name = strip_name(row[0])
         _check_name(name, where)
         values = _row_weights(row[1:])
         if values is None:  # a cell that is no weight: find it, for the message

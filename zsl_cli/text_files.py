@@ -25,10 +25,11 @@ from zsl_cli.errors import ZslError
 # soft hyphen, direction marks and bidi controls (pasted with right-to-left text: `cat` + U+200E
 # prints as `cat`, and U+202E prints the rest of a name backwards) and invisible operators.
 # Also what prints as nothing and no real name holds: the Hangul fillers U+115F/U+1160 (the
-# empty parts of a syllable, a favourite of "invisible" user names), the Khmer inherent vowels
-# U+17B4/U+17B5 (Unicode advises against their use), the format characters deprecated since
-# Unicode 3.0 (U+206A-U+206F) and the interlinear annotation marks U+FFF9-U+FFFB (ruby text's
-# delimiters, for a program's internal use).
+# empty parts of a syllable, a favourite of "invisible" user names: refused at a class name's
+# ends too, see `strip_name`), the Khmer inherent vowels U+17B4/U+17B5 (Unicode advises against
+# their use), the format characters deprecated since Unicode 3.0 (U+206A-U+206F) and the
+# interlinear annotation marks U+FFF9-U+FFFB (ruby text's delimiters, for a program's internal
+# use).
 # Not the zero-width (non-)joiners U+200C/U+200D: Persian, Indic scripts and emoji need them.
 # Nor the variation selectors (an emoji's, a Mongolian letter's, a CJK ideograph's form).
 # The bidi embeddings, overrides and isolates: messages show them escaped (`formatting`).
@@ -247,6 +248,23 @@ def split_lines(text: str) -> list[str]:
 def strip_invisible(text: str) -> str:
     """`text` without white space or invisible characters at either end."""
     while text != (stripped := text.strip().strip(INVISIBLE)):
+        text = stripped
+    return text
+
+
+# The Hangul fillers that `strip_invisible` takes off a text's ends: a class name keeps them there,
+# to be refused (`classes`), as it is where they stand inside it and as the fillers U+3164 and
+# U+FFA0 are wherever they stand. No file leaves them at a line's end by accident, as `cat` leaves
+# a byte-order mark: they are "invisible" names' favourites, and stripped, a name of a filler alone
+# vanished from the class list without a word, and `\u115f` + `cat` became `cat`.
+_NAME_FILLERS = "\u115f\u1160"
+_STRIPPED_FROM_NAMES = "".join(c for c in INVISIBLE if c not in _NAME_FILLERS)
+
+
+def strip_name(text: str) -> str:
+    """A class name (or its line) without white space or invisible characters at either end, as
+    `strip_invisible` strips them, but for the Hangul fillers, which stay there to be refused."""
+    while text != (stripped := text.strip().strip(_STRIPPED_FROM_NAMES)):
         text = stripped
     return text
 
