@@ -44,6 +44,7 @@ from zsl_cli.formatting import (
     delimiter_hint,
     excel_delimiter,
     grapheme_boundary,
+    listed,
     loose_name,
     printable,
     quoted_line,
@@ -61,6 +62,7 @@ from zsl_cli.text_files import (
     NotUtf8Error,
     composed,
     first_content_lines,
+    glyph_variants,
     quote_left_open,
     read_text,
     shown_form,
@@ -396,9 +398,20 @@ def _spelled(first: str, second: str) -> str:
         unseen = [
             c for c in sorted(differing) if DEFAULT_IGNORABLE.match(c) or c in BLANK_LOOKALIKES
         ]
-        codes = ", ".join(f"U+{ord(character):04X}" for character in unseen)
-        verb = "prints" if len(unseen) == 1 else "print"
-        return f"{said} here, which print alike ({codes} {verb} as nothing)"
+        variants = {**glyph_variants(second), **glyph_variants(first)}
+        selecting = [c for c in unseen if c in variants]
+        reasons = []
+        if nothing := [c for c in unseen if c not in variants]:
+            verb = "prints" if len(nothing) == 1 else "print"
+            reasons.append(f"{_code_points(nothing)} {verb} as nothing")
+        if selecting:
+            # One name though it selects another glyph (see `glyph_variants`): said, so that a
+            # user who meant two names sees why they are one.
+            bases = listed(list(dict.fromkeys(variants[c] for c in selecting)))
+            verb = "selects a glyph variant" if len(selecting) == 1 else "select glyph variants"
+            reasons.append(f"{_code_points(selecting)} {verb} of {bases}")
+        alike = "print alike in most fonts and terminals" if selecting else "print alike"
+        return f"{said} here, which {alike} ({'; '.join(reasons)})"
     if first != second:
         there, here = _clusters(first), _clusters(second)
         if len(there) == len(here):  # else one form joins letters (Hangul's): the whole names
@@ -409,6 +422,10 @@ def _spelled(first: str, second: str) -> str:
             f"{accent_form(''.join(here))} here ({_by_code_point(here)})"
         )
     return said
+
+
+def _code_points(characters: Sequence[str]) -> str:
+    return ", ".join(f"U+{ord(character):04X}" for character in characters)
 
 
 def _clusters(text: str) -> list[str]:

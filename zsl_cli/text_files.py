@@ -351,6 +351,31 @@ def _unseen_joiners(name: str) -> set[int]:
     return unseen
 
 
+# A variation selector after a CJK ideograph (an ideographic variation sequence, U+E0100-U+E01EF,
+# or a standardized one, U+FE00-U+FE02 for a compatibility ideograph's form) selects one of its
+# glyphs: 葛 + U+E0100 is 葛 as the Tokyo ward Katsushika writes it. `shown_form` still drops it,
+# so the two are one class name, as `❤` and `❤️` are: the variant is the same character, read and
+# meant alike; most fonts carry no variants and most terminals draw none, so the two would show as
+# one name in every summary, CSV and `evaluate` table, and a reader could not tell which images
+# went to which. A duplicate's message shows the selector escaped and says what it selects. A
+# Mongolian free variation selector is kept (another name): it is part of a word's spelling, one
+# code point standing for several letters and the selector picking one, which every Mongolian
+# font draws.
+_GLYPH_VARIANT = re.compile(
+    "([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff])"
+    "([\ufe00-\ufe0f\U000e0100-\U000e01ef])"
+)
+
+
+def glyph_variants(name: str) -> dict[str, str]:
+    """The variation selectors in `name` that follow a CJK ideograph, each with the first
+    ideograph it follows, whose glyph it selects (see `_GLYPH_VARIANT`)."""
+    found: dict[str, str] = {}
+    for variant in _GLYPH_VARIANT.finditer(name):
+        found.setdefault(variant.group(2), variant.group(1))
+    return found
+
+
 def shown_form(name: str) -> str:
     """The name `composed`, without the default-ignorable characters that print as nothing
     (`DEFAULT_IGNORABLE`, but a flag's tags, the Mongolian free variation selectors and the
