@@ -309,12 +309,21 @@ DEFAULT_IGNORABLE = re.compile(
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
+# The Mongolian vowel separator U+180E between two Mongolian letters (a free variation selector
+# may follow the first) sets a final vowel apart, both letters in other forms: `ᠬᠠᠷ` + U+180E +
+# `ᠠ`, "black". There it is part of the word's spelling, as a free variation selector is, so a
+# class name may hold it, and it tells names apart; anywhere else it prints as nothing, one of the
+# INVISIBLE characters, refused inside a name (`classes`) and stripped at its ends.
+_MONGOLIAN_LETTERS = "\u1820-\u18aa"
+SEPARATED_VOWEL = f"(?<=[{_MONGOLIAN_LETTERS}\u180b-\u180d\u180f])\u180e(?=[{_MONGOLIAN_LETTERS}])"
 # A subdivision flag (a black flag, the tags of "gbsct" and a cancel tag: Scotland's) prints as
 # its tags say: they are kept, where tags outside a flag print as nothing. So are the Mongolian
-# free variation selectors, which choose a letter's form, and the zero-width (non-)joiners,
-# which are looked at apart (`_unseen_joiners`).
+# free variation selectors, which choose a letter's form, a vowel separator between Mongolian
+# letters, and the zero-width (non-)joiners, which are looked at apart (`_unseen_joiners`).
 _IGNORED_OUTSIDE_FLAGS = re.compile(
-    "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f|[\u180b-\u180d\u180f\u200c\u200d])|"
+    "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f|[\u180b-\u180d\u180f\u200c\u200d]|"
+    + SEPARATED_VOWEL
+    + ")|"
     + DEFAULT_IGNORABLE.pattern
 )
 _JOINERS = ("\u200c", "\u200d")
