@@ -1,8 +1,9 @@
 """A CJK ideograph with and without a variation selector (an ideographic variation sequence,
 U+E0100-U+E01EF, or a standardized one, U+FE00-U+FE0F) is one class name, as an emoji with and
 without its picture selector is: refused as a duplicate whose message shows the selector escaped
-and says that it selects a glyph variant, which most fonts and terminals do not show. A Mongolian
-free variation selector, part of a word's spelling, still tells names apart."""
+and says that it selects a glyph variant, which most fonts and terminals do not show (an emoji's
+selector, that it selects its text or picture form). A Mongolian free variation selector, part of
+a word's spelling, still tells names apart."""
 
 from __future__ import annotations
 
@@ -77,3 +78,20 @@ def test_label_refuses_a_class_file_with_an_ideograph_and_its_variant(tmp_path: 
     assert line.startswith("zsl: error: ") and f"duplicate class '{KUZU}\\U000e0100'" in line
     assert "U+E0100 selects a glyph variant of" in line
     assert "\U000e0100" not in result.stderr and result.stdout == ""
+
+
+def test_an_emoji_with_and_without_its_picture_selector_is_one_name_said_so() -> None:
+    # As an ideograph's glyph variant: the message says what the selector selects, where it
+    # said that U+FE0F printed as nothing.
+    with pytest.raises(ZslError) as refused:
+        parse_classes("\u2764\n\u2764\ufe0f\n", "c.txt")
+    assert str(refused.value) == (
+        "c.txt:2: duplicate class '\u2764\\ufe0f' (first at c.txt:1, spelled '\u2764' there and "
+        "'\u2764\\ufe0f' here, which show one emoji (U+FE0F selects the picture form of \u2764))"
+    )
+    with pytest.raises(ZslError) as refused:
+        class_names_spec(["\u263a\ufe0e smile", "\u263a\ufe0f smile"])
+    assert str(refused.value).endswith(
+        "here, which show one emoji (U+FE0E selects the text form of \u263a; U+FE0F selects the "
+        "picture form of \u263a))"
+    )

@@ -62,6 +62,7 @@ from zsl_cli.text_files import (
     SEPARATED_VOWEL,
     NotUtf8Error,
     composed,
+    emoji_forms,
     first_content_lines,
     glyph_variants,
     quote_left_open,
@@ -405,20 +406,8 @@ def _spelled(first: str, second: str) -> str:
         unseen = [
             c for c in sorted(differing) if DEFAULT_IGNORABLE.match(c) or c in BLANK_LOOKALIKES
         ]
-        variants = {**glyph_variants(second), **glyph_variants(first)}
-        selecting = [c for c in unseen if c in variants]
-        reasons = []
-        if nothing := [c for c in unseen if c not in variants]:
-            verb = "prints" if len(nothing) == 1 else "print"
-            reasons.append(f"{_code_points(nothing)} {verb} as nothing")
-        if selecting:
-            # One name though it selects another glyph (see `glyph_variants`): said, so that a
-            # user who meant two names sees why they are one.
-            bases = listed(list(dict.fromkeys(variants[c] for c in selecting)))
-            verb = "selects a glyph variant" if len(selecting) == 1 else "select glyph variants"
-            reasons.append(f"{_code_points(selecting)} {verb} of {bases}")
-        alike = "print alike in most fonts and terminals" if selecting else "print alike"
-        return f"{said} here, which {alike} ({'; '.join(reasons)})"
+        alike, why = _why_alike(unseen, first, second)
+        return f"{said} here, which {alike} ({why})"
     if first != second:
         there, here = _clusters(first), _clusters(second)
         if len(there) == len(here):  # else one form joins letters (Hangul's): the whole names
@@ -429,6 +418,29 @@ def _spelled(first: str, second: str) -> str:
             f"{accent_form(''.join(here))} here ({_by_code_point(here)})"
         )
     return said
+
+
+def _why_alike(unseen: Sequence[str], first: str, second: str) -> tuple[str, str]:
+    """How two spellings of one name that differ in the characters `unseen` are alike, and why:
+    ("print alike", "U+200D prints as nothing"). A variation selector that selects a glyph
+    variant of an ideograph (`glyph_variants`) or an emoji's text or picture form (`emoji_forms`)
+    is said to, not to print as nothing: a user who meant two names sees why they are one."""
+    variants = {**glyph_variants(second), **glyph_variants(first)}
+    forms = {**emoji_forms(second), **emoji_forms(first)}
+    selecting = [c for c in unseen if c in variants]
+    formed = [c for c in unseen if c in forms and c not in variants]
+    reasons = []
+    if nothing := [c for c in unseen if c not in variants and c not in forms]:
+        verb = "prints" if len(nothing) == 1 else "print"
+        reasons.append(f"{_code_points(nothing)} {verb} as nothing")
+    if selecting:
+        bases = listed(list(dict.fromkeys(variants[c] for c in selecting)))
+        verb = "selects a glyph variant" if len(selecting) == 1 else "select glyph variants"
+        reasons.append(f"{_code_points(selecting)} {verb} of {bases}")
+    reasons += [f"{_code_points([c])} selects {forms[c]}" for c in formed]
+    if selecting:
+        return "print alike in most fonts and terminals", "; ".join(reasons)
+    return "show one emoji" if formed else "print alike", "; ".join(reasons)
 
 
 def _code_points(characters: Sequence[str]) -> str:

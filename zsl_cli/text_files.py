@@ -385,6 +385,24 @@ def glyph_variants(name: str) -> dict[str, str]:
     return found
 
 
+# Variation selectors 15 and 16 after a symbol (❤, ☺, ©, ↔, ‼) select its text or picture form:
+# two forms of one emoji (`plain_emoji`).
+_EMOJI_FORM = re.compile("(.)([\ufe0e\ufe0f])", re.DOTALL)
+_FORM_OF = {"\ufe0e": "text", "\ufe0f": "picture"}
+
+
+def emoji_forms(name: str) -> dict[str, str]:
+    """The selectors of an emoji's text or picture form in `name` (U+FE0E, U+FE0F after a
+    symbol), each with what it selects: `the picture form of ❤`."""
+    found: dict[str, str] = {}
+    for form in _EMOJI_FORM.finditer(name):
+        symbol, selector = form.groups()
+        category = unicodedata.category(symbol)
+        if category in ("So", "Sm") or (category == "Po" and symbol >= "\u2000"):
+            found.setdefault(selector, f"the {_FORM_OF[selector]} form of {symbol}")
+    return found
+
+
 def shown_form(name: str) -> str:
     """The name `composed`, without the default-ignorable characters that print as nothing
     (`DEFAULT_IGNORABLE`, but a flag's tags, the Mongolian free variation selectors and the
