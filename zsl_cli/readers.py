@@ -293,19 +293,20 @@ def _seekable(
     encoding = json.detect_encoding(start)
     if source.seekable() and encoding in _UTF8:
         source.seek(-len(start), io.SEEK_CUR)
+        if checks:
+            _check_csv_header(source, name)
         yield source
         return
     content = _Utf8Reader(source, start, encoding, name)
     with _copy_errors(name):  # also where no folder has room: tempfile's check writes too
         copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, its errors aside
     try:
-        head = b""  # the content's start, until its first line shows
+        header = _CsvHeader(name)
         checked = not checks
         first = checks
         while data := content.read(_CHUNK):  # binary content refused: see _Utf8Reader
             if not checked:
-                head = (head + data).lstrip(_LEADING)
-                checked = _csv_header_checked(head, name, ended=len(data) < _CHUNK)
+                checked = header.checked(data, ended=len(data) < _CHUNK)
             if first and len(data) == _CHUNK:  # more to come: `yes '{}' |` would fill the disk
                 _refuse_json_start(data, name, one_per_image=one_per_image)
             first = False
@@ -324,6 +325,19 @@ def _seekable(
 
 
 _UTF8 = ("utf-8", "utf-8-sig")
+
+
+def _check_csv_header(source: IO[bytes], name: str) -> None:
+    """The check of a pipe's start (`_CsvHeader`), made of a file's too, which is then read from
+    where it was: the same content gets the same answer, piped or not."""
+    position = source.tell()
+    header = _CsvHeader(name)
+    while True:
+        data = _read_blocking(source, _CHUNK, name)
+        _refuse_binary(data, name)  # first, as a pipe's read refuses it
+        if header.checked(data, ended=len(data) < _CHUNK):
+            break
+    source.seek(position)
 
 
 def _read_blocking(source: IO[bytes], size: int, name: str) -> bytes:
@@ -371,49 +385,96 @@ class _Utf8Reader:
             ) from None
 
 
-def _csv_header_checked(head: bytes, name: str, *, ended: bool) -> bool:
-    """Whether the start of a pipe's content, `head`, has shown that it is JSON, or a CSV
-    whose header holds zsl's columns; ZslError when it shows a CSV without them, as
-    `_csv_rows` says, before the rest is copied: `yes |` would have filled the disk. Rows of
-    blank cells before the header (`,,,,,,`) are skipped, as `_csv_rows` skips them in a file."""
-    content = head.lstrip(_LEADING)
-    if not content:
-        return ended  # nothing yet, or nothing at all: said as it is for a file
-    if content[:1] in (b"[", b"{"):
-        return True
-    start = 0  # where the line looked at starts
-    while True:
-        end = content.find(b"\n", start)
-        line = content[start:] if end < 0 else content[start:end]
-        if end < 0 and not ended:
-            if len(content) < _CHUNK:
-                return False  # no header yet
-            line = b""  # no header runs that long, nor blank rows before it
-        header = line.removesuffix(b"\r").decode("utf-8", "surrogateescape")
-        if end < 0 or not _blank_csv_line(header):
-            break
-        start = end + 1
-    try:
-        with _CSV_FIELDS_LIFTED.held():
-            # A header alone: no rows, or its error.
-            _csv_rows(csv.reader([header]), name, one_per_image=False)
-    except csv.Error:
-        pass  # said as it is for a file, once the copy is read
-    return True
+class _CsvHeader:
+    """The start of a CSV's content, fed a chunk at a time, checked for zsl's header before the
+    rest is read: ZslError, in `_csv_rows`'s words and line numbers, as soon as it shows a
+    header without zsl's columns, so that a pipe is refused before the rest is copied (`yes |`
+    would have filled the disk). Rows of blank cells before the header (`,,,,,,`, a quoted field
+    of line ends) are skipped as `_csv_rows` skips them, but a header that starts over a MiB
+    past the content's start (past byte-order marks and white space, which JSON may follow), or
+    runs over a MiB, is refused as none (`yes , |` never gives one): only the row being read is
+    held. Files are checked alike, so that the same text gets the same answer from a file or a
+    pipe, in any encoding."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._held = b""  # the content from the start of the row not read whole yet
+        self._at = 0  # where `_held` starts in the content
+        self._lines = 0  # the lines before it, which csv counts in line numbers
+        self._start: int | None = None  # where the content past BOMs and white space starts
+
+    def checked(self, data: bytes, *, ended: bool) -> bool:
+        """Whether the content so far, ending in `data` (`ended`: the last of it), settles the
+        check: JSON, zsl's header, or content left to the whole read to say what it is."""
+        held, at = self._held + data, self._at
+        if self._start is None:
+            shown = held.lstrip(_LEADING)
+            if shown[:1] in (b"[", b"{"):
+                return True
+            if shown:
+                self._start = at + len(held) - len(shown)
+        start = self._start
+        bom = len(codecs.BOM_UTF8) if at == 0 and held.startswith(codecs.BOM_UTF8) else 0
+        # A CR at the end may be a CRLF's, cut by the read: csv would count two lines.
+        end = len(held) if ended else max(held.rfind(b"\n"), held.rfind(b"\r", 0, len(held) - 1))
+        # Decoded as `_read_csv` decodes it, with a line added where more is to come: a row
+        # that reads it runs on past what is here.
+        text = held[bom : end + 1].decode("utf-8", "surrogateescape") + ("" if ended else "\n")
+        lines = io.StringIO(text, newline="")
+        reader = csv.reader(lines)
+        blank = 0, 0  # the lines and characters of the blank rows read
+        try:
+            with _CSV_FIELDS_LIFTED.held():
+                for row in reader:
+                    if not ended and lines.tell() == len(text):
+                        break
+                    if "".join(row).strip():  # as `_csv_rows` tells a blank row, fast
+                        if start is None:
+                            return True  # byte-order marks as cells, where JSON may follow
+                        row_start = at + bom + _utf8_size(text[: blank[1]])
+                        row_end = at + bom + _utf8_size(text[: lines.tell()])
+                        if row_start - start > _CHUNK or row_end - row_start > _CHUNK:
+                            self._refuse_without_header()
+                        # The header alone, numbered as the read numbers its lines.
+                        header = io.StringIO(text[blank[1] : lines.tell()], newline="")
+                        counted = _CountedFrom(csv.reader(header), self._lines + blank[0])
+                        _csv_rows(counted, self._name, one_per_image=False)
+                        return True
+                    blank = reader.line_num, lines.tell()
+        except csv.Error:
+            return True  # said as it is for a file, once the copy is read
+        read = bom + _utf8_size(text[: blank[1]]) if blank[0] else 0
+        self._held, self._at, self._lines = held[read:], at + read, self._lines + blank[0]
+        if ended:
+            return True  # nothing, or only blank rows: said as it is for a file
+        if start is None:
+            return len(self._held) > _CHUNK  # a line of blanks that long: left to the read
+        if self._at - start > _CHUNK or len(self._held) > _CHUNK:
+            self._refuse_without_header()
+        return False
+
+    def _refuse_without_header(self) -> None:
+        """Refuses the content as a CSV of no header, in `_csv_rows`'s words."""
+        _csv_rows(csv.reader([]), self._name, one_per_image=False)
 
 
-def _blank_csv_line(line: str) -> bool:
-    """Whether a line, read alone, is a CSV row of blank cells (none but white space), which
-    `_csv_rows` skips; not a line whose quote may go on to the next."""
-    if '"' not in line:  # cells as csv splits them, without a read of its own
-        return not line.replace(",", "").strip()
-    if line.count('"') % 2:
-        return False
-    try:
-        with _CSV_FIELDS_LIFTED.held():
-            return not any(cell.strip() for row in csv.reader([line]) for cell in row)
-    except csv.Error:
-        return False
+class _CountedFrom:
+    """A csv reader whose line numbers count `before` lines read before its first."""
+
+    def __init__(self, reader: Any, before: int) -> None:
+        self._reader, self._before = reader, before
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self._reader
+
+    @property
+    def line_num(self) -> int:
+        return self._before + self._reader.line_num
+
+
+def _utf8_size(text: str) -> int:
+    """How many bytes `text`, decoded from UTF-8 with surrogateescape, was."""
+    return len(text.encode("utf-8", "surrogateescape"))
 
 
 # What a JSON text cut by a read may end in after the place json reports (a number, true,
