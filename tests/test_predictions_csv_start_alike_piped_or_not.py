@@ -139,3 +139,12 @@ def test_a_csv_start_reads_alike_from_a_file_or_a_pipe_in_utf8_or_utf16(
         assert isinstance(outcome, str) and re.match(expected, outcome), outcome
     else:
         assert outcome == expected
+
+
+# Past the first MiB, which alone a file's read looked at, or across a pipe's two reads of it.
+@pytest.mark.parametrize("at", [MIB + 1000, MIB - 4])
+def test_nul_bytes_past_the_start_are_binary_from_a_file_or_a_pipe(tmp_path: Path, at: int) -> None:
+    start = HEADER + ROWS
+    text = start + _blank_rows(at - len(start)) + "\0" * 8 + "\r\n" + ROWS
+    outcomes = _outcomes(tmp_path, text)
+    assert set(outcomes.values()) == {"NAME is binary, not predictions written by 'zsl label'"}

@@ -293,8 +293,7 @@ def _seekable(
     encoding = json.detect_encoding(start)
     if source.seekable() and encoding in _UTF8:
         source.seek(-len(start), io.SEEK_CUR)
-        if checks:
-            _check_csv_header(source, name)
+        _check_file(source, name, checks=checks)
         yield source
         return
     content = _Utf8Reader(source, start, encoding, name)
@@ -327,15 +326,20 @@ def _seekable(
 _UTF8 = ("utf-8", "utf-8-sig")
 
 
-def _check_csv_header(source: IO[bytes], name: str) -> None:
-    """The check of a pipe's start (`_CsvHeader`), made of a file's too, which is then read from
-    where it was: the same content gets the same answer, piped or not."""
+def _check_file(source: IO[bytes], name: str, *, checks: bool) -> None:
+    """The checks a pipe's content gets as it is copied, made of a file's, which is then read
+    from where it was: the same content gets the same answer, piped or not. Binary content is
+    refused wherever it is, and (`checks`) a CSV's start is checked for zsl's header."""
     position = source.tell()
     header = _CsvHeader(name)
-    while True:
-        data = _read_blocking(source, _CHUNK, name)
-        _refuse_binary(data, name)  # first, as a pipe's read refuses it
-        if header.checked(data, ended=len(data) < _CHUNK):
+    checked = not checks
+    last = b""  # the end of the read before: the eight NUL bytes may run across two reads
+    while data := _read_blocking(source, _CHUNK, name):
+        _refuse_binary(last + data, name)
+        last = data[-7:]
+        if not checked:
+            checked = header.checked(data, ended=len(data) < _CHUNK)
+        if len(data) < _CHUNK:
             break
     source.seek(position)
 
@@ -357,6 +361,7 @@ class _Utf8Reader:
         self._source, self._encoding, self._name = source, encoding, name
         self._decoder = None if encoding in _UTF8 else codecs.getincrementaldecoder(encoding)()
         self._head, self._held = head, b""
+        self._last = b""  # the end of the read before: the eight NUL bytes may run across two
         self._ended = len(head) < 4  # all there is: a terminal's next read would wait for more
         if self._ended:
             self._add(b"")
@@ -372,7 +377,8 @@ class _Utf8Reader:
     def _add(self, data: bytes) -> None:
         data, self._head = self._head + data, b""
         # Before decoding (UTF-32 text holds NUL bytes): `cat /dev/zero |` would fill the disk.
-        _refuse_binary(data, self._name)
+        _refuse_binary(self._last + data, self._name)
+        self._last = (self._last + data)[-7:]
         if self._decoder is None:
             self._held += data
             return
