@@ -284,7 +284,8 @@ def _seekable(
     """`source`, or for a pipe a copy of it in an unnamed temporary file: a document that turns
     out to be one the stream reader leaves is read again from its start (see `_read_stream`), and
     a pipe would otherwise have to be held in memory for that. Content in UTF-16 or UTF-32 is
-    copied too, as UTF-8, which the readers take. `fmt`: the format a named pipe's
+    copied too, as UTF-8, which the readers take. A file is checked first as a pipe is while
+    it is copied (`_check_file`). `fmt`: the format a named pipe's
     extension gives; its start is checked only where its content decides it, as for stdin (a
     p.jsonl of lines that are no JSON is read as JSON Lines, not refused as a CSV).
     `one_per_image`: as the read's, for the records its start is checked for."""
