@@ -15,9 +15,9 @@ Example::
 
 User errors raise `ZslError` (one message). Ctrl-C while `label` or `embed` works through the
 images raises `Interrupted` (a KeyboardInterrupt) once the finished work is saved; its `report`
-says what was done. One that comes as `label`, `evaluate` or `hubness` moves its last outputs
-into place waits for them, and is raised as `InterruptedOnceWritten`, whose `result` is the
-call's complete result.
+says what was done. One that comes as `label`, `embed`, `evaluate` or `hubness` moves its last
+outputs into place waits for them, and is raised as `InterruptedOnceWritten`, whose `result` is
+the call's complete result.
 """
 
 from __future__ import annotations
@@ -140,6 +140,7 @@ from zsl_cli.files import (
     goes_to_stream,
     inside_folder,
     interrupts_deferred,
+    interrupts_held_from_first_move,
     interrupts_holdable,
     named_output,
     names_a_folder,
@@ -306,20 +307,25 @@ __all__ = [
 
 
 class InterruptedOnceWritten(KeyboardInterrupt):
-    """A stop signal (Ctrl-C, SIGTERM, SIGHUP) that came while `label`, `evaluate` or `hubness`
-    moved its last outputs into place, raised once they all are: every output is this run's and
-    complete (label's run info says "complete": true), and `result` is what the call would have
-    returned (a LabelReport, EvaluationResult or HubnessReport). A caller that does not catch it
-    stops as on any Ctrl-C; one that does can still show the result, and tell its user that
-    nothing was cut short."""
+    """A stop signal (Ctrl-C, SIGTERM, SIGHUP) that came while `label`, `embed`, `evaluate` or
+    `hubness` moved its last outputs into place, raised once they all are: every output is this
+    run's and complete (label's run info says "complete": true), and `result` is what the call
+    would have returned (a LabelReport, EmbedReport, EvaluationResult or HubnessReport). A
+    caller that does not catch it stops as on any Ctrl-C; one that does can still show the
+    result, and tell its user that nothing was cut short."""
 
-    def __init__(self, result: LabelReport | EvaluationResult | HubnessReport) -> None:
+    def __init__(
+        self, result: LabelReport | EmbedReport | EvaluationResult | HubnessReport
+    ) -> None:
         super().__init__()
         self.result = result
 
     def __reduce__(
         self,
-    ) -> tuple[type[InterruptedOnceWritten], tuple[LabelReport | EvaluationResult | HubnessReport]]:
+    ) -> tuple[
+        type[InterruptedOnceWritten],
+        tuple[LabelReport | EmbedReport | EvaluationResult | HubnessReport],
+    ]:
         return type(self), (self.result,)  # as Interrupted's
 
 
@@ -1942,7 +1948,7 @@ def _ends_as_interrupted(
             raise
         if report.interrupted:
             raise Interrupted(report) from None
-        if isinstance(report, LabelReport) and published():
+        if published():
             raise InterruptedOnceWritten(report) from None
         raise
 
@@ -3981,7 +3987,10 @@ def embed(
 
     Every batch is committed on its own, so an interrupted run keeps what it finished and the next
     run continues from there; Ctrl-C (the image bar's stop() included) raises `Interrupted`
-    once that is saved, and exports nothing. `encoder`: a loaded model to reuse, and `warn`, to
+    once that is saved, and exports nothing; so does one as the export is read from the store
+    and written, before any of its files is moved into place. One that comes once a file of the
+    export or the --json is moved into place waits until every output is in place, and is
+    raised as `InterruptedOnceWritten`. `encoder`: a loaded model to reuse, and `warn`, to
     hear the warnings (folders that could not be read, files left out, options that do nothing)
     as soon as they are known, before the model load, as for `label`; the report's `warnings`
     list them all the same. Without paths, with `export`: the model's stored embeddings are
@@ -4035,7 +4044,8 @@ def embed(
     # From the first stop signal on, the others wait until the work is saved and reported (see
     # `label`).
     stopping = ExitStack()
-    with _ends_as_interrupted(report), stopping:
+    published = False
+    with _ends_as_interrupted(report, lambda: published), stopping:
         with (
             EmbeddingStore.open(request.store) as store,
             pillow_settings(_max_pixels(request.inputs)),
@@ -4080,15 +4090,24 @@ def embed(
             report.interrupted |= _stopped_by_interrupt(progress)
             _check_store_in_place(store, report)  # replaced after its last commit
             kept: OutputKept | None = None  # an export kept beside one held open: the run is done
-            if request.export and not report.interrupted:
-                try:
-                    rows = store.export_rows(model_id)
-                    kept = _write_export(report, request.export, exports, rows)
-                except ZslError as error:
-                    _raise_with_work_saved(error, report, len(to_encode))
-            elif request.export:
-                report.not_exported = os.fspath(request.export)
-                report.earlier_export = os.path.exists(exports[0])
+            if report.interrupted:
+                if request.export:
+                    _note_not_exported(report, request.export, exports)
+            else:
+                # The export, then the --json: a signal as either is moved waits for both.
+                moving = stopping.enter_context(interrupts_held_from_first_move())
+                if request.export:
+                    try:
+                        kept = _export_unless_stopped(
+                            report,
+                            request.export,
+                            exports,
+                            lambda: store.export_rows(model_id),
+                            stopping=stopping,
+                            moving=moving,
+                        )
+                    except ZslError as error:
+                        _raise_with_work_saved(error, report, len(to_encode))
         report.elapsed_s = time.perf_counter() - started
         if kept is not None:
             try:
@@ -4096,6 +4115,7 @@ def embed(
             except OutputKept as error:
                 _raise_with_work_saved(error, report, len(to_encode))
         _write_json_if_asked(request.json_out, report)
+        published = True
     if report.interrupted:
         raise Interrupted(report)
     return report
@@ -4537,13 +4557,64 @@ def _export_stored(
     )
     identity = _stored_identity(store, encoder)
     report.read_former = identity != encoder.identity
-    rows = stored_export_rows(request.store, identity, _stored_name(encoder), _revision(encoder))
-    kept = _write_export(report, export, exports, rows)  # kept beside one held open: done
-    report.elapsed_s = time.perf_counter() - started
-    if kept is not None:
-        _then_kept(kept, lambda: _write_json_if_asked(request.json_out, report))
-    _write_json_if_asked(request.json_out, report)
+
+    def rows() -> ExportRows:
+        return stored_export_rows(
+            request.store, identity, _stored_name(encoder), _revision(encoder)
+        )
+
+    published = False
+    with (
+        _ends_as_interrupted(report, lambda: published),
+        interrupts_held_from_first_move() as moving,
+        ExitStack() as stopping,
+    ):
+        # An export kept beside one held open: the run is done all the same.
+        kept = _export_unless_stopped(
+            report, export, exports, rows, stopping=stopping, moving=moving
+        )
+        report.elapsed_s = time.perf_counter() - started
+        if kept is not None:
+            _then_kept(kept, lambda: _write_json_if_asked(request.json_out, report))
+        _write_json_if_asked(request.json_out, report)
+        published = True
+    if report.interrupted:
+        raise Interrupted(report)
     return report
+
+
+def _export_unless_stopped(
+    report: EmbedReport,
+    export: str | os.PathLike[str],
+    exports: Sequence[Path],
+    rows: Callable[[], ExportRows],
+    *,
+    stopping: ExitStack,
+    moving: HeldInterrupts,
+) -> OutputKept | None:
+    """`_write_export` of `rows()`, in the block of `interrupts_held_from_first_move` that
+    yielded `moving`. A stop signal before a file of the export is moved into place (as its rows
+    are read or written) stops the run, its store saved, as one during its images does: the
+    export is not written, an earlier one is left as it was, `report` says so and is
+    interrupted, and the run's `stopping` holds the other signals until its --json is written."""
+    try:
+        return _write_export(report, export, exports, rows())
+    except KeyboardInterrupt:
+        if moving.holding:  # a handler of the caller's own raised it, the export in place
+            raise
+        stopping.enter_context(interrupts_deferred())
+        report.interrupted = True
+        _note_not_exported(report, export, exports)
+        return None
+
+
+def _note_not_exported(
+    report: EmbedReport, export: str | os.PathLike[str], exports: Sequence[Path]
+) -> None:
+    """Note in `report` that an interrupted run did not write its `export` (its files:
+    `exports`), and whether a file at its path, an earlier run's, is left as it was."""
+    report.not_exported = os.fspath(export)
+    report.earlier_export = os.path.exists(exports[0])
 
 
 def _write_export(

@@ -513,6 +513,31 @@ def interrupts_holdable() -> Iterator[HeldInterrupts]:
             signal.signal(number, signal.default_int_handler)
 
 
+# The HeldInterrupts of the `interrupts_held_from_first_move` block running, by thread.
+_held_from_first_move = threading.local()
+
+
+@contextmanager
+def interrupts_held_from_first_move() -> Iterator[HeldInterrupts]:
+    """A block that publishes a run's outputs one after another (embed's export, then its
+    --json): a stop signal stops it at once (a KeyboardInterrupt) until a file is first moved
+    into place (`_move_into_place`), and from then on waits; the first that came is raised as
+    the block ends without an error, every output then in place (else one that came as the first
+    was moved stopped the run there: that output this run's, the others an earlier run's). Where
+    the block ends with an error (an output kept beside its own, which the error names) the
+    signal is dropped, as `published_together` drops it. The HeldInterrupts yielded is `holding`
+    from the first move on; as for `interrupts_holdable`, a handler of the caller's own is left
+    alone."""
+    with interrupts_holdable() as interrupts:
+        outer = getattr(_held_from_first_move, "interrupts", None)
+        _held_from_first_move.interrupts = interrupts
+        try:
+            yield interrupts
+        finally:
+            _held_from_first_move.interrupts = outer
+        interrupts.release()
+
+
 def _open_temp(target: Path) -> tuple[Path, int]:
     """A new temporary file beside `target` and its descriptor; ZslError where none can be made.
     os.open with mode 0o666 lets the umask decide permissions, like a plain open() would
@@ -610,13 +635,17 @@ def _move_into_place(moves: list[tuple[Path, Path]], stale: Iterable[Path] = ())
     described an earlier main file, are removed.
 
     Other zsl runs publishing into the folder wait meanwhile (`_folder_locked`), so two runs
-    writing one output at once leave one run's files, never a mix. Ctrl-C and SIGTERM wait too.
-    The old describing files are moved aside first: a run killed between the renames leaves a
-    file without them rather than next to another run's. Aside, not removed: where the main
-    file cannot be replaced (on Windows, while another program such as Excel holds it open)
-    they are moved back, and the old output keeps its run info."""
+    writing one output at once leave one run's files, never a mix. Ctrl-C and SIGTERM wait too,
+    within `interrupts_held_from_first_move` until its block ends. The old describing files are
+    moved aside first: a run killed between the renames leaves a file without them rather than
+    next to another run's. Aside, not removed: where the main file cannot be replaced (on
+    Windows, while another program such as Excel holds it open) they are moved back, and the old
+    output keeps its run info."""
     (main_temp, main), describing = moves[0], moves[1:]
     folder = main.parent
+    first_move = getattr(_held_from_first_move, "interrupts", None)
+    if first_move is not None:  # from here a stop signal waits for the run's other outputs
+        first_move.hold()
     with interrupts_deferred(), _folder_locked(folder):
         aside: list[tuple[Path, Path]] = []  # (where an old file went, its own name)
         try:
