@@ -1940,7 +1940,9 @@ def _ends_as_interrupted(
     the first one does: with Interrupted(report), whose summary says what was written, not with
     a bare "interrupted" that reads as nothing written. A first one held while a finished run
     was published, once `published()` (every output in place), comes as
-    InterruptedOnceWritten(report): the outputs are complete."""
+    InterruptedOnceWritten(report): the outputs are complete. One held while an output was
+    kept beside its own (OutputKept, raised as the signal was) leaves the error, which names
+    where, as `published_together` does: a bare "interrupted" left the kept file unnamed."""
     try:
         yield
     except KeyboardInterrupt as stop:
@@ -1950,6 +1952,9 @@ def _ends_as_interrupted(
             raise Interrupted(report) from None
         if published():
             raise InterruptedOnceWritten(report) from None
+        kept = stop.__context__
+        if isinstance(kept, OutputKept) and kept.result is not None:
+            raise kept from kept.__cause__
         raise
 
 
