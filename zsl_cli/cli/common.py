@@ -826,14 +826,17 @@ def _inputs(
     max_pixels: int | None,
     quiet: bool,
     instead: tuple[str, str | None],
+    paths_needed: bool = True,
 ) -> InputOptions:
     """The input options shared by label, embed and hubness. `instead`: the option that makes
-    the paths optional (label's --embeddings, embed's --export) and its value."""
+    the paths optional (label's --embeddings, embed's --export) and its value. `paths_needed`:
+    False for --show-prompts, which reads no image, yet refuses what a run refuses of the
+    options given (-0 without '-')."""
     from zsl_cli.api import InputOptions
 
     paths = list(paths or [])
     option, value = instead
-    if not paths and value is None:
+    if paths_needed and not paths and value is None:
         raise ZslError(
             f"no images given: pass folders/files, or '-' for a path list on stdin, or {option}"
         )
@@ -1058,11 +1061,18 @@ def _exit(
     raise typer.Exit(EXIT_PARTIAL)
 
 
-def _show_prompts(options: ClassOptions, quiet: bool, unwritten: Sequence[str] = ()) -> None:
+def _show_prompts(
+    options: ClassOptions,
+    quiet: bool,
+    unwritten: Sequence[str] = (),
+    check: Callable[[int], None] | None = None,
+) -> None:
     """label's and hubness's --show-prompts: the class files' warnings on stderr, then the
     prompts on stdout, then a warning of the prompts a spreadsheet runs as formulas.
     `unwritten`: the options given that name an output file or format, which the prompts do not
-    go to: a user who wrote `-o prompts.csv` looks for the file."""
+    go to: a user who wrote `-o prompts.csv` looks for the file. `check`: given the number of
+    classes once the class files are read, before anything is shown, refuses what a run refuses
+    at that point (a hubness reduction of one class, an output over a class file)."""
     from zsl_cli import api
     from zsl_cli.files import open_sink
     from zsl_cli.summary import render_warnings, stderr_console
@@ -1070,6 +1080,8 @@ def _show_prompts(options: ClassOptions, quiet: bool, unwritten: Sequence[str] =
 
     sink = open_sink(None)  # a closed stdout fails before the class files are read
     listed = api.class_prompts(options)
+    if check is not None:
+        check(len(dict.fromkeys(prompt.name for prompt in listed.prompts)))
     if not quiet:
         render_warnings(stderr_console(), listed.warnings)
         if unwritten:
