@@ -329,15 +329,38 @@ _IGNORED_OUTSIDE_FLAGS = re.compile(
 _JOINERS = ("\u200c", "\u200d")
 _IGNORABLE_RUN = re.compile(DEFAULT_IGNORABLE.pattern + "+")
 _BLANKS_AS_SPACES = str.maketrans(dict.fromkeys(BLANK_LOOKALIKES, " "))
-# Scripts whose letters a zero-width (non-)joiner does not join or part, nor make conjuncts of.
-_UNJOINED_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ")
+# Scripts whose letters a zero-width (non-)joiner does not join or part, nor make conjuncts of:
+# Latin, Greek, Cyrillic, and the CJK ideographs (and 々, 〆, 〇 written among them), kana, Hangul
+# syllables, the compatibility jamo (ㄱ, ㄴ: letters that stand alone) and bopomofo, which
+# are neither cursive nor shaped by their neighbours, so `葛` + U+200D prints as `葛`. Not the
+# conjoining jamo (U+1100-U+11FF and their extensions): a joiner between two of them splits the
+# syllable block they build, and `ᄀ` + U+200C + `ᅡ` prints as two letters, not as `가`.
+_UNJOINED_SCRIPTS = (
+    "LATIN ",
+    "GREEK ",
+    "CYRILLIC ",
+    "CJK UNIFIED IDEOGRAPH-",
+    "CJK COMPATIBILITY IDEOGRAPH-",
+    "IDEOGRAPHIC ITERATION MARK",
+    "IDEOGRAPHIC CLOSING MARK",
+    "IDEOGRAPHIC NUMBER ZERO",
+    "HIRAGANA ",
+    "KATAKANA",  # and KATAKANA-HIRAGANA PROLONGED SOUND MARK, ー
+    "HALFWIDTH KATAKANA ",
+    "HANGUL SYLLABLE ",
+    "HANGUL LETTER ",
+    "HALFWIDTH HANGUL LETTER ",
+    "BOPOMOFO ",
+)
 
 
 def _unjoined(character: str | None) -> bool:
     """Whether a joiner beside this character (None: the name's end) prints as nothing: ASCII,
-    a Latin, Greek or Cyrillic letter, an accent of theirs, a digit, a space or punctuation.
-    Beside an Arabic or Indic letter it joins or parts them (Persian's ZWNJ, a Devanagari half
-    form), beside an emoji it makes another one (a family of three people, a rainbow flag)."""
+    a Latin, Greek or Cyrillic letter, an accent of theirs, a CJK ideograph, a kana, a Hangul
+    syllable or compatibility jamo, a bopomofo letter, a digit, a space or punctuation. Beside an
+    Arabic or Indic letter it joins or parts them (Persian's ZWNJ, a Devanagari half form),
+    beside an emoji it makes another one (a family of three people, a rainbow flag), and beside
+    a conjoining Hangul jamo it splits a syllable block."""
     if character is None or character < "\x80" or "\u0300" <= character <= "\u036f":
         return True
     category = unicodedata.category(character)
