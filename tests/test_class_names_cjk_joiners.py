@@ -3,7 +3,8 @@ jamo, or a bopomofo letter joins or parts nothing (none of these scripts is curs
 conjuncts), so it prints as nothing, as between Latin letters: `葛` and `葛` + U+200D are one class
 name, and the second is refused as a duplicate that shows the joiner escaped. Between conjoining
 Hangul jamo a joiner splits the syllable block they build, and beside Arabic, Indic letters or an
-emoji it joins or parts them: there it is kept, and the name is another one."""
+emoji it joins or parts them: there it is kept, and the name is another one. Messages that quote
+a Mongolian name show its vowel separator (U+180E between two Mongolian letters) as written."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import pytest
 from tests.helpers import run
 from zsl_cli.classes import class_names_spec, parse_classes
 from zsl_cli.errors import EXIT_USAGE, ZslError
+from zsl_cli.formatting import quoted_text
 from zsl_cli.text_files import shown_form
 
 ZWJ, ZWNJ = "\u200d", "\u200c"
 KUZU = "\u845b"  # 葛
 NEKO = "\u306d\u3053"  # ねこ
 KOYANGI = "\uace0\uc591\uc774"  # 고양이
+BLACK = "\u182c\u1820\u1837\u180e\u1820"  # ᠬᠠᠷ᠎ᠠ, its final a set apart
 
 # Each name written with a joiner that prints as nothing, and the name as it prints.
 UNSEEN = [
@@ -89,3 +92,12 @@ def test_label_refuses_a_class_file_with_a_kana_name_and_the_same_with_a_joiner(
     (line,) = result.stderr.splitlines()
     assert line.startswith("zsl: error: ") and "duplicate class 'ね\\u200cこ'" in line
     assert ZWNJ not in result.stderr and result.stdout == ""
+
+
+def test_a_message_quoting_a_mongolian_name_shows_its_vowel_separator_as_written() -> None:
+    with pytest.raises(ZslError) as refused:
+        parse_classes(f"{BLACK}\n{BLACK}\n", "c.txt")
+    assert str(refused.value) == f"c.txt:2: duplicate class '{BLACK}' (first at c.txt:1)"
+    # Anywhere else it prints as nothing, and stays escaped.
+    assert quoted_text("ca\u180et") == "'ca\\u180et'"
+    assert quoted_text("\u1820\u180e \u1820") == "'\u1820\\u180e \u1820'"

@@ -16,6 +16,7 @@ from zsl_cli.text_files import (
     DEFAULT_IGNORABLE,
     INVISIBLE,
     LOOKALIKE_SPACES,
+    SEPARATED_VOWEL,
     plain_emoji,
     shown_form,
 )
@@ -94,13 +95,22 @@ def quoted_line(line: str) -> str:
 def quoted_text(text: str, *, ignorable_escaped: bool = False) -> str:
     """`text` (a name, a prompt, a cell read from a file) in quotes as repr() writes it, but with
     the characters a name holds as they are written: repr() wrote the joiners of a Persian, Indic
-    or emoji name (U+200C, U+200D) as \\u200c, a string the user's file does not show. Controls,
+    or emoji name (U+200C, U+200D) as \\u200c, a string the user's file does not show; so is a
+    Mongolian vowel separator between two Mongolian letters (`SEPARATED_VOWEL`). Controls,
     bidi controls, invisible characters, look-alike spaces and surrogates (a JSON file's \\udc80)
     stay escaped, and a backslash is doubled, as repr() writes them. `ignorable_escaped`: every
     character that prints as nothing escaped, joiners and selectors too, for a message that sets
     two names side by side that print alike but for them."""
     quote = '"' if "'" in text and '"' not in text else "'"
-    shown = "".join(_quoted_character(character, quote, ignorable_escaped) for character in text)
+    # Between two Mongolian letters U+180E is part of the word's spelling, as a class name holds
+    # it; anywhere else it prints as nothing, and is escaped as the other invisible characters.
+    spelled: set[int] = set()
+    if "\u180e" in text and not ignorable_escaped:
+        spelled = {found.start() for found in re.finditer(SEPARATED_VOWEL, text)}
+    shown = "".join(
+        character if index in spelled else _quoted_character(character, quote, ignorable_escaped)
+        for index, character in enumerate(text)
+    )
     return f"{quote}{shown}{quote}"
 
 
