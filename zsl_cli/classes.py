@@ -639,6 +639,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         where for entry, where in zip(entries, wheres, strict=True) for _ in entry.prompts
     ]
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt", prompt_places)
+    warnings += _commented_prompt_warnings(own_prompts, prompt_places)
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings, places=tuple(wheres))
 
 
@@ -1916,6 +1917,29 @@ def csv_quoting_warnings(lines: Sequence[tuple[str, str]], what: str) -> tuple[s
             )
             break
     return warnings
+
+
+# `cat: a photo of a {}; # a sketch of a {}`: a prompt put aside as an editor's comment key writes
+# it. Not a hashtag, `#{} on instagram`.
+_COMMENTED_PROMPT = re.compile(r"#(\s|$)")
+
+
+def _commented_prompt_warnings(prompts: Sequence[str], places: Sequence[str]) -> tuple[str, ...]:
+    """A class's own prompt that starts with '#' and a space: meant as a comment, but only a
+    line's start makes one, so it is scored as written."""
+    commented = [
+        (prompt, where)
+        for prompt, where in zip(prompts, places, strict=True)
+        if _COMMENTED_PROMPT.match(prompt)
+    ]
+    if not commented:
+        return ()
+    prompt, where = commented[0]
+    more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
+    return (
+        f"{where}: prompt {quoted_line(prompt)}{more} starts with '#', which makes a comment "
+        "only at the start of a line: it is one of the class's prompts",
+    )
 
 
 def trailing_comment_warnings(
