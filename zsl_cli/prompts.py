@@ -36,7 +36,7 @@ from zsl_cli.classes import (
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import printable, quoted_line, quoted_text
-from zsl_cli.text_files import read_text, split_lines, strip_invisible
+from zsl_cli.text_files import STDIN_HINT, read_text, split_lines, strip_invisible
 from zsl_cli.wrong_file_kinds import (
     descriptions_by_dataset_problem,
     json_value,
@@ -233,9 +233,10 @@ def resolve_templates(value: str) -> Templates:
         return Templates("literal", (value,), warnings)
     if os.path.isdir(value):
         raise ZslError(f"template file is a directory: {value}")
-    if _reads_as_path(value):
-        # Said as a missing class file is.
-        raise ZslError(f"template file not found: {value}{not_found_hint(value)}")
+    if _reads_as_path(value) or value == "-":
+        # Said as a missing class file is: `-` is no stdin to a file option.
+        hint = STDIN_HINT if value == "-" else not_found_hint(value)
+        raise ZslError(f"template file not found: {value}{hint}")
     names = ", ".join(BUILTIN_TEMPLATES)
     hint = f" ({PERCENT_S_HINT})" if "%s" in value else ""
     if said := lookalike_field(value):
