@@ -578,6 +578,15 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                             f"not ';': it is one prompt, with {{}} (the class name) {times}; "
                             "prompts are separated by an ASCII ';' (`name: prompt one; prompt two`)"
                         )
+                    # `'a photo of a {}.', 'a sketch of a {}.'`, copied from a list in code:
+                    # the name's second place was not the slip.
+                    if joined := re.search(r"[,|]", prompt[fields[0].end() : fields[-1].start()]):
+                        times = "twice" if len(fields) == 2 else f"{len(fields)} times"
+                        raise ZslError(
+                            f"{where}: prompt {quoted_line(prompt)} holds {{}} (the class name) "
+                            f"{times}: prompts joined by '{joined.group()}'? prompts are "
+                            "separated by ';' (`name: prompt one; prompt two`)"
+                        )
                     # As in a template (CLIP's name the class once): `a {} and {}` was refused
                     # there and took the name twice here.
                     raise ZslError(
@@ -640,6 +649,14 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     ]
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt", prompt_places)
     warnings += _commented_prompt_warnings(own_prompts, prompt_places)
+    if own_prompts and all(map(in_quotes, own_prompts)):
+        # Items of a list in code, as a template file's are warned of: the quotes went into
+        # every prompt.
+        warnings += (
+            f"{prompt_places[0]}: every prompt is in quotes, such as "
+            f"{quoted_line(own_prompts[0])}: the quotes are part of the prompts; write the "
+            "prompts without them",
+        )
     return ClassSpec(tuple(entries), sources=(source,), warnings=warnings, places=tuple(wheres))
 
 
