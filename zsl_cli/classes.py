@@ -2641,6 +2641,16 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
                 + "): tables joined with `cat`? keep the first header only"
                 + ("" if same else ", over rows of the same columns")
             )
+        if len(row) == 1 and len(header) > 1:
+            # A class added to the table, its weights not yet written: "row has 1 cells".
+            name = strip_invisible(row[0])
+            _check_name(name, where)
+            n = len(header) - 1
+            each = "the header's attribute" if n == 1 else f"each of the header's {n} attributes"
+            raise ZslError(
+                f"{where}: class {quoted_text(name)} has no weights: give one for {each} (0 for "
+                "an attribute the class lacks)"
+            )
         if len(row) != len(header):
             extra = row[len(header) :]
             hint = ""
