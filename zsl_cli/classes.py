@@ -2282,7 +2282,10 @@ def merge_descriptions(
             hint = f" (names must match exactly; the class list has {shown})"
         else:
             # A team's shared descriptions file used with a class list of a few of its classes.
-            list_source = spec.sources[0] if spec.sources else "the class list"
+            # Names given in code have no file to add a class to.
+            list_source = spec.sources[0] if spec.sources else "<names>"
+            if list_source == "<names>":
+                list_source = "the class names given"
             them = "this class" if len(unknown) == 1 else "these classes"
             hint = (
                 ": give a descriptions file with only the class list's classes, or add "
