@@ -201,6 +201,7 @@ from zsl_cli.prompts import (
     ClassMix,
     PromptPlan,
     entry_weights,
+    invisible_character_warnings,
     is_template_file,
     plan_prompts,
     resolve_templates,
@@ -1377,8 +1378,11 @@ def plan_classes(options: ClassOptions) -> tuple[ClassSpec, PromptPlan]:
         description_template=options.description_template,
         attribute_template=options.attribute_template,
     )
+    invisible = invisible_character_warnings(
+        spec, templates, options.description_template, options.attribute_template
+    )
     alike = _classes_alike_in_text_warnings(spec, plan)
-    return replace(spec, warnings=(*spec.warnings, *alike)), plan
+    return replace(spec, warnings=(*spec.warnings, *invisible, *alike)), plan
 
 
 def _names_meant(given: str, error: ZslError, what: str) -> bool:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,7 +37,7 @@ from zsl_cli.classes import (
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import printable, quoted_line, quoted_text
-from zsl_cli.text_files import STDIN_HINT, read_text, split_lines, strip_invisible
+from zsl_cli.text_files import INVISIBLE, STDIN_HINT, read_text, split_lines, strip_invisible
 from zsl_cli.wrong_file_kinds import (
     descriptions_by_dataset_problem,
     json_value,
@@ -486,6 +487,45 @@ def _renormalised(vectors: np.ndarray, renormalise: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     scale = np.where(renormalise[:, None], 1.0 / np.maximum(norms, 1e-12), 1.0)
     return (vectors * scale).astype(np.float32)
+
+
+# What prints as nothing and a class name cannot hold (`text_files.INVISIBLE`): not the joiners
+# and variation selectors that scripts and emoji need.
+_INVISIBLE_INSIDE = re.compile(f"[{re.escape(INVISIBLE)}]")
+
+
+def invisible_character_warnings(
+    spec: ClassSpec,
+    templates: Templates,
+    description_template: str = DEFAULT_DESCRIPTION_TEMPLATE,
+    attribute_template: str = DEFAULT_ATTRIBUTE_TEMPLATE,
+) -> tuple[str, ...]:
+    """A warning for the prompts' own text (not a class name's, which cannot hold one) holding a
+    character that prints as nothing, as text pasted from a web page does (a zero-width space, a
+    soft hyphen, a direction mark): the tokenizer reads it, and it moves the embeddings of the
+    prompts made of it. Only the texts the prompts are made of are looked at, not every prompt
+    (a template is in every class's)."""
+    texts: list[str] = []
+    if spec.attributes is not None:
+        texts += [attribute_template, *spec.attributes.phrases]
+    else:
+        if uses_templates(spec):
+            texts += templates.templates
+        if any(cls.descriptors for cls in spec.classes):
+            texts.append(description_template)
+        for cls in spec.classes:
+            texts += cls.prompts or cls.descriptors
+    found = [(text, hit) for text in texts if (hit := _INVISIBLE_INSIDE.search(text))]
+    if not found:
+        return ()
+    text, hit = found[0]
+    subject = "1 prompt text holds" if len(found) == 1 else f"{len(found)} prompt texts hold"
+    mark = hit.group()
+    return (
+        f"{subject} a character that prints as nothing: {quoted_line(text)} holds "
+        f"U+{ord(mark):04X} {unicodedata.name(mark, '')}; the model reads it, and it changes the "
+        "prompts' embeddings (text pasted from a web page?): delete it",
+    )
 
 
 def uses_templates(spec: ClassSpec) -> bool:
