@@ -19,5 +19,5 @@ def test_the_one_truth_class_outside_the_run_s_classes_is_refused(tmp_path):
         evaluate(predictions, load_truth(root), ks=(1,), class_names=["dog", "bird"])
     assert (
         "no truth class of the 2 evaluated images is among the 2 classes the run labelled with"
-        in (str(caught.value))
+        in str(caught.value)
     )
