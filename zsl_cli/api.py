@@ -2969,20 +2969,10 @@ def hubness(
     _check_warn(warn)
     methods = check_hubness_methods(HUBNESS_METHODS if request.methods is None else request.methods)
     _check_revision(request.model, encoder)
-    seen_path, seen_names = _seen_path_and_names(request.seen)
-    _check_stdin_read_once(
-        request.inputs.paths,
-        request.inputs.stdin,
-        [
-            *_class_file_options(request.classes),
-            (_option(request, "truth"), request.truth),
-            (_option(request, "seen"), seen_path),
-        ],
-    )
+    _check_hubness_stdin_read_once(request)
     spec, plan = plan_classes(request.classes)
-    check_hubness_class_count(len(spec.names))  # before the slow model load
-    if request.seen and not request.truth:
-        raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
+    _check_hubness_classes_and_output(request, len(spec.names))  # before the slow model load
+    seen_path, seen_names = _seen_path_and_names(request.seen)
     truth = spelled_as(load_truth(request.truth, spec.names), spec.names) if request.truth else None
     # Seen classes may be truth classes outside the class list (never predicted, yet counted).
     known = [*spec.names, *(truth.classes if truth else ())]
@@ -2998,17 +2988,7 @@ def hubness(
         _check_enough_images(len(source.paths), found=True)
     json_out = [named_output("--json", request.json_out)]
     _check_outputs_spare_inputs_and_model(
-        json_out,
-        [
-            source.store,
-            _path_list_file(request.inputs),
-            request.truth,
-            seen_path,
-            *_class_files(request.classes),
-        ],
-        source.paths or (),
-        request.model,
-        encoder,
+        json_out, [source.store], source.paths or (), request.model, encoder
     )
     check_writable_later(request.json_out)
     # Paired as soon as the images are known: a truth that names one image with two labels, or
@@ -3138,6 +3118,38 @@ def hubness(
             kept.result = report
             raise
     return report
+
+
+def _hubness_files(request: HubnessRequest) -> list[tuple[str, str | os.PathLike[str] | None]]:
+    """The files a hubness run reads besides its images and store, each with the option that
+    names it: the class files, the truth and the seen-class list."""
+    seen_path, _ = _seen_path_and_names(request.seen)
+    return [
+        *_class_file_options(request.classes),
+        (_option(request, "truth"), request.truth),
+        (_option(request, "seen"), seen_path),
+    ]
+
+
+def _check_hubness_stdin_read_once(request: HubnessRequest) -> None:
+    """`_check_stdin_read_once` for a hubness run's path list and the files it reads, checked
+    before the class files are read, by a run and by `zsl hubness --show-prompts`."""
+    inputs = request.inputs
+    _check_stdin_read_once(inputs.paths, inputs.stdin, _hubness_files(request))
+
+
+def _check_hubness_classes_and_output(request: HubnessRequest, n_classes: int) -> None:
+    """What a hubness run refuses once its class files are read, before it reads the truth or
+    scans the images (a path list may be typed at the terminal): fewer than 2 classes, --seen
+    without --truth, --json over a file the run reads. Checked by `zsl hubness --show-prompts`
+    too, which reads nothing more; the store and the images are checked after the scan."""
+    check_hubness_class_count(n_classes)
+    if request.seen and not request.truth:
+        raise ZslError("--seen needs --truth: unseen-class accuracy is measured against it")
+    check_outputs_spare_inputs(
+        [named_output("--json", request.json_out)],
+        [_path_list_file(request.inputs), *(path for _, path in _hubness_files(request))],
+    )
 
 
 def _stale_store_warning(

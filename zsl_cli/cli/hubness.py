@@ -209,18 +209,8 @@ def hubness(
         revision=revision,
     )
     compared = _hubness_methods(methods)
-    if show_prompts:  # before --json's checks: it is one of the options ignored
-        _check_options_ignored(
-            ext=ext,
-            max_pixels=max_pixels,
-            model=model_options,
-            methods=compared,
-            methods_option="--methods",
-        )
-        _show_prompts(class_options, quiet, ["--json"] if json_out not in (None, "-") else [])
-        return
-    console = _report_console(json_out, quiet)  # before the work: stdout may be closed
-    shown = _WarningsShown()
+    # Made for --show-prompts too, which reads no image: what the request refuses of the
+    # options given (-0 without '-', --max-pixels with --embeddings), it refuses as a run does.
     request = api.HubnessRequest(
         inputs=_inputs(
             paths,
@@ -230,6 +220,7 @@ def hubness(
             max_pixels=max_pixels,
             quiet=quiet,
             instead=("--embeddings STORE", embeddings),
+            paths_needed=not show_prompts,
         ),
         classes=class_options,
         model=model_options,
@@ -240,6 +231,26 @@ def hubness(
         seen=seen,
         json_out=json_out,
     )
+    if show_prompts:  # before --json's console: it is one of the options ignored
+        _check_options_ignored(
+            ext=ext,
+            max_pixels=max_pixels,
+            model=model_options,
+            methods=compared,
+            methods_option="--methods",
+        )
+        # The run's own checks, made where it makes them: the truth, the seen list and the
+        # images are not read, nor the model looked for.
+        api._check_hubness_stdin_read_once(request)
+        _show_prompts(
+            class_options,
+            quiet,
+            ["--json"] if json_out not in (None, "-") else [],
+            lambda n_classes: api._check_hubness_classes_and_output(request, n_classes),
+        )
+        return
+    console = _report_console(json_out, quiet)  # before the work: stdout may be closed
+    shown = _WarningsShown()
 
     def show(report: HubnessReport) -> None:
         if not quiet:
