@@ -264,6 +264,8 @@ def _class_files(folder: Path) -> dict[str, str]:
         "ids": "n01440764\nn01443537\n",  # warned of as class ids
         "attributes": "class,red,round\ncircle,1,3\nsquare,2,-1\n",
         "descriptions": '{"circle": ["no corners", "round"]}',
+        # Alone, two classes: hubness refuses one, as a run does.
+        "two_described": '{"circle": ["no corners", "round"], "star": ["five points"]}',
     }
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -276,7 +278,7 @@ def _class_files(folder: Path) -> dict[str, str]:
         ("-c", "{classes}"),
         ("-c", "{classes}", "-t", "imagenet7"),
         ("--attributes", "{attributes}", "--attribute-template", "something {{}}."),
-        ("--descriptions", "{descriptions}"),
+        ("--descriptions", "{two_described}"),
         ("-c", "{classes}", "--descriptions", "{descriptions}", "-t", "imagenet7"),
         ("-c", "{ids}"),
         ("-c", "{ids}", "-q"),
