@@ -1,6 +1,6 @@
-"""What the load reads off a model's parts before it trusts them: a processor's NaFlex inputs
-only with the patch count that goes with them, a vision tower that resizes its positions only
-where that is its default, and the prefix a task checkpoint left on its base model's weights."""
+"""What the load reads off a model's parts before it trusts them: a vision tower that resizes its
+positions only where that is its default, and the prefix a task checkpoint left on its base
+model's weights."""
 
 from __future__ import annotations
 
@@ -8,22 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from zsl_cli.encoders.loading import _check_parts, _interpolates_positions, _prefix_left_on
-from zsl_cli.errors import ZslError
-
-
-def test_naflex_inputs_without_a_patch_count_are_refused_as_variable_resolution():
-    processor = SimpleNamespace(
-        model_input_names=["pixel_values", "pixel_attention_mask", "spatial_shapes"]
-    )
-    model = SimpleNamespace(config=SimpleNamespace())
-    with pytest.raises(ZslError) as info:
-        _check_parts("acme/flex", model, ["token"] * 100, processor)
-    assert info.value.message == (
-        "model acme/flex (SimpleNamespace) takes images with pixel_attention_mask, "
-        "spatial_shapes (variable resolution), which zsl does not support; use a "
-        "fixed-resolution model"
-    )
+from zsl_cli.encoders.loading import _interpolates_positions, _prefix_left_on
 
 
 @pytest.mark.parametrize(("default", "resizes"), [(None, False), (False, False), (True, True)])
