@@ -133,7 +133,14 @@ def test_an_id_map_is_told_by_its_first_id_and_name(pairs, example) -> None:
             "red circle:\n  - red\n",
             'not JSON (YAML? write it as JSON: {"class": ["descriptor", ...], ...})',
         ),
-        ("red circle: a red\n", "not JSON (a class list? pass it as --classes)"),
+        (
+            "cat: furry ears; whiskers\n",
+            "not JSON (a class file of 'class: prompt; prompt' lines? pass it as --classes, where "
+            'each prompt is read whole; for descriptors, write it as JSON: {"class": '
+            '["descriptor", ...], ...})',
+        ),
+        ("https://example.org/cat\n", "not JSON (a class list? pass it as --classes)"),
+        ("C:\\photos\\cat\n", "not JSON (a class list? pass it as --classes)"),
         ("class,red\nx,1\n", "not JSON (an attribute table? pass it as --attributes)"),
         ("cat\ndog\n", "not JSON (a class list? pass it as --classes)"),
     ],

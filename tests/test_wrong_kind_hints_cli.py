@@ -122,7 +122,7 @@ def test_yaml_names_without_indented_items_as_classes_get_the_yaml_hint(tmp_path
     ("text", "hint"),
     [
         ("red circle\nblue square\n", "a class list? pass it as --classes"),
-        ("red circle: a red\nblue square\n", "a class list? pass it as --classes"),
+        ("red circle: a red\nblue square\n", "a class file of 'class: prompt; prompt' lines?"),
         ("tabby, long-haired\nsiamese, short-haired\ntabby\n", "a class list?"),
         ("red circle:\n  - red colour\n", f"YAML? write it as JSON: {SHAPE}"),
         ("class,red\nred circle,1\n", "an attribute table? pass it as --attributes"),

@@ -722,7 +722,18 @@ def not_json_hint(text: str) -> str:
         )
     if content and content[0].endswith(":"):  # `red circle:` over `  - red colour`
         return 'not JSON (YAML? write it as JSON: {"class": ["descriptor", ...], ...})'
+    # `cat: furry ears; whiskers` as --classes is a class's own prompts, each read whole: not
+    # what descriptors become with the description template, so both ways are named.
+    if any(_NAME_AND_PROMPTS.match(line) for line in content):
+        return (
+            "not JSON (a class file of 'class: prompt; prompt' lines? pass it as --classes, "
+            'where each prompt is read whole; for descriptors, write it as JSON: {"class": '
+            '["descriptor", ...], ...})'
+        )
     return "not JSON (a class list? pass it as --classes)"
+
+
+_NAME_AND_PROMPTS = re.compile(r"[^:]{2,}:(?!//)\s*\S")  # not a URL nor a drive letter
 
 
 # How a line of comment starts in the languages JSON is written from: JavaScript's and JSONC's
