@@ -179,6 +179,7 @@ from zsl_cli.hubness import check_methods as check_hubness_methods
 from zsl_cli.hubness import compare as compare_hubness
 from zsl_cli.image_status import BROKEN_LINK, NOT_A_FILE, NOT_FOUND
 from zsl_cli.images import (
+    CAMERA_RAW_EXTENSIONS,
     DEFAULT_MAX_PIXELS,
     DecodeOptions,
     ImagePreparation,
@@ -3776,23 +3777,34 @@ def _empty_inputs_warnings(inputs: Sequence[str]) -> list[str]:
 def _left_out_images_warnings(left_out: Mapping[str, int]) -> list[str]:
     """The warning a run gives when its walks passed over files that Pillow reads for their
     extension (`left_out`: files per extension, as `Discovery.left_out`). Other files, such as
-    sidecars (.json, .xmp), are left out without a word."""
+    sidecars (.json, .xmp), are left out without a word; cameras' raw files get a warning of
+    their own, as Pillow decodes none of them."""
     readable = {
         extension: n for extension, n in left_out.items() if extension in pillow_extensions()
     }
+    raw = {extension: n for extension, n in left_out.items() if extension in CAMERA_RAW_EXTENSIONS}
+    warnings = []
     total = sum(readable.values())
-    if not total:
-        return []
-    counts = extension_counts(readable)
-    if total == 1:
-        return [
-            f"1 file that Pillow reads was left out by its extension ({counts}): "
-            "add it with --ext (which replaces the default list)"
-        ]
-    return [
-        f"{total} files that Pillow reads were left out by their extension ({counts}): "
-        "add them with --ext (which replaces the default list)"
-    ]
+    if total:
+        counts = extension_counts(readable)
+        if total == 1:
+            warnings.append(
+                f"1 file that Pillow reads was left out by its extension ({counts}): "
+                "add it with --ext (which replaces the default list)"
+            )
+        else:
+            warnings.append(
+                f"{total} files that Pillow reads were left out by their extension ({counts}): "
+                "add them with --ext (which replaces the default list)"
+            )
+    raw_total = sum(raw.values())
+    if raw_total:
+        files = "1 camera raw file was" if raw_total == 1 else f"{raw_total} camera raw files were"
+        warnings.append(
+            f"{files} left out ({extension_counts(raw)}): zsl decodes no raw image; convert "
+            "them to JPEG or TIFF (darktable-cli, RawTherapee, dcraw) to label them"
+        )
+    return warnings
 
 
 def _folders_json(folders: Sequence[tuple[Path, str]]) -> list[dict[str, str]]:

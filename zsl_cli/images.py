@@ -462,6 +462,18 @@ def _jpeg_with_end_marker_back(
     return jpeg_with_end_marker(file, size)
 
 
+# Cameras' raw formats: Pillow decodes none of them (a DNG opens as a TIFF, its small preview
+# at best), so a walk that passes over them says so rather than leaving a photographer's
+# pictures out without a word.
+CAMERA_RAW_EXTENSIONS = frozenset(
+    {
+        ".3fr", ".ari", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25",
+        ".kdc", ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2",
+        ".rwl", ".sr2", ".srf", ".srw", ".x3f",
+    }
+)  # fmt: skip
+
+
 @functools.cache
 def pillow_extensions() -> frozenset[str]:
     """The file extensions (lower case, with the dot) of the formats `decode_image` reads: those
