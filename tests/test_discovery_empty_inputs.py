@@ -4,8 +4,6 @@ said in a warning: a mistyped folder, or one holding the wrong files, was droppe
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -66,22 +64,21 @@ def test_embed_says_nothing_of_an_emptied_folder(tmp_path: Path) -> None:
     """For embed an emptied folder is how its images' embeddings leave the store, with
     --forget-missing (without it they are kept, with a warning of its own: an unmounted drive
     looks the same), not a folder to warn of as giving no image."""
-    write_images(tmp_path / "photos", 2)
-    write_images(tmp_path / "old", 1)
-    command = [sys.executable, "-m", "zsl_cli", "embed", str(tmp_path / "photos")]
-    command += [str(tmp_path / "old"), "-s", str(tmp_path / "store.zsl"), "-m", "shapes-demo"]
-    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+    write_images(tmp_path / "photos", 2, size=(32, 32))
+    write_images(tmp_path / "old", 1, size=(32, 32))
+    command = ["embed", str(tmp_path / "photos"), str(tmp_path / "old")]
+    command += ["-s", str(tmp_path / "store.zsl"), "-m", "shapes-demo"]
+    first = CliRunner().invoke(app, command)
+    assert first.exit_code == 0, first.output
     (tmp_path / "old" / "img_000.png").unlink()
 
-    kept = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    done = subprocess.run(
-        [*command, "--forget-missing"], capture_output=True, text=True, timeout=300
-    )
+    kept = CliRunner().invoke(app, command)
+    done = CliRunner().invoke(app, [*command, "--forget-missing"])
 
-    assert kept.returncode == 0, kept.stderr
+    assert kept.exit_code == 0, kept.output
     said = " ".join(kept.stderr.split())
     assert "0 removed" in said and "kept the 1 stored image under" in said
     assert "no images found" not in said
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     said = " ".join(done.stderr.split())
     assert "1 removed" in said and "no images found" not in said
