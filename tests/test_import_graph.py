@@ -5,6 +5,8 @@ into the module that loads it. Lazy imports (inside functions) count; imports un
 import ast
 from pathlib import Path
 
+import pytest
+
 import zsl_cli
 
 PACKAGE = Path(zsl_cli.__file__).parent
@@ -82,10 +84,16 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_graph_sees_lazy_imports():
+@pytest.fixture(scope="module")
+def import_graph() -> dict[str, set[str]]:
+    """The graph, parsed once for the tests that read it (none changes it)."""
+    return _import_graph()
+
+
+def test_graph_sees_lazy_imports(import_graph):
     # loading imports the transformers backend inside load_encoder, not at its top.
-    assert "zsl_cli.encoders.hf" in _import_graph()["zsl_cli.encoders.loading"]
+    assert "zsl_cli.encoders.hf" in import_graph["zsl_cli.encoders.loading"]
 
 
-def test_no_import_cycle():
-    assert _cycles(_import_graph()) == []
+def test_no_import_cycle(import_graph):
+    assert _cycles(import_graph) == []
