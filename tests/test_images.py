@@ -997,12 +997,12 @@ def test_random_damage_raises_only_decode_error(tmp_path: Path) -> None:
 
 def test_draft_decodes_large_jpeg_smaller_but_close(tmp_path: Path) -> None:
     path = tmp_path / "large.jpg"
-    write_large_jpeg(path, size=(2048, 1536))
+    write_large_jpeg(path, size=(1024, 768))
     exact = decode_image(path)
-    drafted = decode_image(path, DecodeOptions(draft=(224, 224)))
-    assert exact.size == (2048, 1536)
-    assert drafted.size == (512, 384)  # 1/4 scale: 1/8 would give 256x192, below 224 high
-    target = (224, 224)
+    drafted = decode_image(path, DecodeOptions(draft=(112, 112)))
+    assert exact.size == (1024, 768)
+    assert drafted.size == (256, 192)  # 1/4 scale: 1/8 would give 128x96, below 112 high
+    target = (112, 112)
     a = np.asarray(exact.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0))
     b = np.asarray(drafted.resize(target, Image.Resampling.BICUBIC))
     assert mean_abs_diff(a, b) < 2.0
@@ -1011,12 +1011,12 @@ def test_draft_decodes_large_jpeg_smaller_but_close(tmp_path: Path) -> None:
 @pytest.mark.parametrize("orientation", [5, 6, 7, 8])  # turned a quarter, mirrored or not
 def test_draft_bound_is_honoured_for_quarter_turned_jpeg(tmp_path: Path, orientation: int) -> None:
     path = tmp_path / "turned.jpg"
-    upright = write_large_jpeg(path, size=(1600, 1200), orientation=orientation)  # 1200 x 1600
-    assert upright.shape[:2] == (1600, 1200)
-    drafted = decode_image(path, DecodeOptions(draft=(400, 300)))
-    # Requested in the stored orientation (300, 400): scale 1/2 -> stored 800x600, shown 600x800.
-    # Without the swap it would pick 1/4 and show 300x400, narrower than the 400 asked for.
-    assert drafted.size == (600, 800)
+    upright = write_large_jpeg(path, size=(800, 600), orientation=orientation)  # 600 x 800
+    assert upright.shape[:2] == (800, 600)
+    drafted = decode_image(path, DecodeOptions(draft=(200, 150)))
+    # Requested in the stored orientation (150, 200): scale 1/2 -> stored 400x300, shown 300x400.
+    # Without the swap it would pick 1/4 and show 150x200, narrower than the 200 asked for.
+    assert drafted.size == (300, 400)
     expected = np.asarray(Image.fromarray(upright).resize(drafted.size, Image.Resampling.BOX))
     assert mean_abs_diff(np.asarray(drafted), expected) < 3.0
 
