@@ -4,13 +4,12 @@ preprocessing and precision as the store holds them, quoted for a shell."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from click.testing import Result
 from typer.testing import CliRunner
 
 from tests.helpers import write_images
@@ -24,13 +23,15 @@ def run(*args: str | Path):
     return CliRunner().invoke(app, [str(arg) for arg in args])
 
 
-def run_in_shell(shown: str, paths: Path) -> subprocess.CompletedProcess:
-    """`shown`, a `zsl embed PATH... ...` command line, run by a shell as a user would paste it."""
+def run_in_shell(shown: str, paths: Path) -> Result:
+    """`shown`, a `zsl embed PATH... ...` command line, split into words by a shell as a user
+    would paste it, then run in-process: the shell's quoting is what is checked, not a fresh
+    interpreter."""
     assert shown.startswith("zsl embed PATH... "), shown
-    zsl = f"{shlex.quote(sys.executable)} -m zsl_cli"
-    line = shown.replace("zsl", zsl, 1).replace("PATH...", shlex.quote(str(paths)), 1)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(line, shell=True, capture_output=True, text=True, env=env)
+    words = "printf '%s\\0'"
+    line = shown.replace("zsl", words, 1).replace("PATH...", shlex.quote(str(paths)), 1)
+    split = subprocess.run(["sh", "-c", line], capture_output=True, check=True).stdout
+    return run(*split.decode().split("\0")[:-1])
 
 
 def test_the_hint_to_bring_images_into_the_store_keeps_the_exact_preprocessing(
@@ -50,7 +51,7 @@ def test_the_hint_to_bring_images_into_the_store_keeps_the_exact_preprocessing(
     hint = next(line for line in result.stderr.splitlines() if line.startswith("hint: "))
     shown = hint.split(" with ", 1)[1].split(" (PATH...", 1)[0]
     embedded = run_in_shell(shown, images)
-    assert embedded.returncode == 0, embedded.stderr
+    assert embedded.exit_code == 0, embedded.stderr
     again = run(*label, "-o", tmp_path / "again.csv")
     assert again.exit_code == 0 and "Labelled 3 of 3 images" in again.stderr, again.stderr
     assert "hint: " not in again.stderr
@@ -78,7 +79,7 @@ def test_the_warning_on_an_older_zsls_vectors_names_the_model_to_refresh_them_wi
     assert exported.exit_code == 0, exported.stderr
     assert shown in " ".join(exported.stderr.split())
     embedded = run_in_shell(shown, images)
-    assert embedded.returncode == 0, embedded.stderr
+    assert embedded.exit_code == 0, embedded.stderr
     assert rows_by_model(old) == {identity: 2}
     again = run(*label, "-o", tmp_path / "again.csv")
     assert again.exit_code == 0 and "older zsl" not in again.stderr, again.stderr
