@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,19 @@ def labelled(shapes: Path, output: Path, *options: object) -> Path:
     return output
 
 
+@pytest.fixture(scope="module")
+def plain(shapes: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Its predictions without a threshold or a reduction, labelled once for the module."""
+    return labelled(shapes, tmp_path_factory.mktemp("plain") / "all.jsonl")
+
+
+def copied(predictions: Path, folder: Path) -> Path:
+    """A copy of shared predictions in this test's folder, where its metrics are written."""
+    copy = folder / predictions.name
+    shutil.copyfile(predictions, copy)
+    return copy
+
+
 def evaluated(predictions: Path, shapes: Path, *options: object) -> tuple[str, dict]:
     out = predictions.with_suffix(".metrics.json")
     result = run("evaluate", predictions, "--truth", shapes, "--json", out, *options)
@@ -47,9 +61,9 @@ def evaluated(predictions: Path, shapes: Path, *options: object) -> tuple[str, d
 
 
 def test_images_labelled_unknown_are_said_to_be_kept_by_no_threshold(
-    shapes: Path, tmp_path: Path
+    shapes: Path, plain: Path, tmp_path: Path
 ) -> None:
-    _, first = evaluated(labelled(shapes, tmp_path / "all.jsonl"), shapes)
+    _, first = evaluated(copied(plain, tmp_path), shapes)
     half = next(p for p in first["selective_labelling"]["points"] if p["coverage"] == 0.5)
     threshold = f"{half['threshold']:.7g}"
     thresholded = labelled(shapes, tmp_path / "t.jsonl", "--threshold", threshold)
@@ -88,17 +102,19 @@ def test_thresholds_of_a_run_with_a_hubness_reduction_are_said_to_hold_for_its_b
     assert html.escape(note, quote=False) in report.read_text(encoding="utf-8")
 
 
-def test_a_run_without_reduction_has_no_such_note(shapes: Path, tmp_path: Path) -> None:
-    text, document = evaluated(labelled(shapes, tmp_path / "plain.jsonl"), shapes)
+def test_a_run_without_reduction_has_no_such_note(
+    shapes: Path, plain: Path, tmp_path: Path
+) -> None:
+    text, document = evaluated(copied(plain, tmp_path), shapes)
     assert document["selective_labelling"]["available"]
     assert "hubness_reduction_note" not in document["selective_labelling"]
     assert "--hubness-reduction" not in text
 
 
 def test_the_text_table_and_the_html_report_show_the_same_rows(
-    shapes: Path, tmp_path: Path
+    shapes: Path, plain: Path, tmp_path: Path
 ) -> None:
-    predictions = labelled(shapes, tmp_path / "all.jsonl")
+    predictions = copied(plain, tmp_path)
     report = tmp_path / "report.html"
     text, document = evaluated(predictions, shapes, "--report", report)
     read = document["selective_labelling"]
