@@ -10,11 +10,16 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from tests.helpers import run
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 
@@ -22,7 +27,7 @@ FILES = ("model.safetensors", "config.json", "preprocessor_config.json")
 
 
 def zsl(*args: object) -> subprocess.CompletedProcess[str]:
-    # A process of its own, with a time limit: a file opened by mistake blocks for ever.
+    # A process of its own, with a time limit: a device opened by mistake never ends.
     command = [sys.executable, "-m", "zsl_cli", *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
 
@@ -50,13 +55,43 @@ def assert_one_line(result: subprocess.CompletedProcess[str], message: str) -> N
     assert result.stdout == ""
 
 
+@contextmanager
+def writer_comes_late(pipe: Path, seconds: float = 120) -> Iterator[None]:
+    """Should a reader open `pipe` by mistake, a writer opens it after `seconds` and goes: the
+    reader reads its end and the test fails, instead of waiting for ever in this process."""
+    done = threading.Event()
+
+    def write() -> None:
+        if done.wait(seconds):
+            return
+        while not done.is_set():
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # no reader yet
+                done.wait(0.1)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
 @pytest.mark.parametrize("file", FILES)
 def test_a_named_pipe_is_named(tiny_clip, tmp_path, images, classes, file):
+    # In this process: nothing in it has the pipe open, and a writer comes should it be opened.
     model = shutil.copytree(tiny_clip, tmp_path / "model")
     (model / file).unlink()
     os.mkfifo(model / file)
-    result = zsl("label", images, "-c", classes, "-m", model, "-o", tmp_path / "out.csv")
-    assert_one_line(result, f"model {model}: its {file} is a named pipe, not a file")
+    with writer_comes_late(model / file):
+        result = run("label", images, "-c", classes, "-m", model, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("zsl: error: ")
+    message = f"model {model}: its {file} is a named pipe, not a file"
+    assert message in result.stderr, result.stderr
+    assert result.stdout == ""
     assert not (tmp_path / "out.csv").exists()
 
 
