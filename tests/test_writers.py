@@ -1636,13 +1636,13 @@ def test_json_documents_are_read_in_little_more_memory_than_their_predictions_ta
 THOUSAND_CLASSES = tuple(sys.intern(f"class {i}") for i in range(1000))
 
 
-def every_class_scored(folder: Path) -> list[Prediction]:
-    """60 predictions with every score of 1,000 classes (top-k 0), the bulk of a large file."""
+def every_class_scored(folder: Path, n: int = 60) -> list[Prediction]:
+    """`n` predictions with every score of 1,000 classes (top-k 0), the bulk of a large file."""
     classes = THOUSAND_CLASSES
     top_k = RankedScores(classes, np.linspace(1, 0, len(classes)))
     return [
         Prediction(path=str(folder / f"{i}.jpg"), label=classes[0], score=1.0, top_k=top_k)
-        for i in range(60)
+        for i in range(n)
     ]
 
 
@@ -1664,7 +1664,9 @@ def test_a_large_document_broken_near_its_end_is_not_held_whole_for_its_error(
     # every value before the error: some 8 times the file's size.
     monkeypatch.setattr(readers, "_CHUNK", 1 << 16)
     output = tmp_path / "out.json"
-    write_all(output, fmt, every_class_scored(root / "photos"), label_studio=ls_options(root))
+    # 20 predictions: some 900 kB, 14 chunks, where 8 times the file is far past the limit.
+    predictions = every_class_scored(root / "photos", 20)
+    write_all(output, fmt, predictions, label_studio=ls_options(root))
     data = output.read_bytes()
     last = data.rindex(b',\n{"')  # the comma before the last record
     for broken in (data[:-10], data[:last] + data[last + 1 :]):
