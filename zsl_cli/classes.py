@@ -2036,7 +2036,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     def at(index: int) -> str:
         # Not found for every key up front: walking the file for them took 3 times as long as
         # parsing it.
-        lines[:] = lines or _key_lines(text)
+        if not lines:
+            lines.extend(_key_lines(text))
         return f"{source}:{lines[index]}"
 
     for index, (key, descriptors) in enumerate(data):
@@ -2054,7 +2055,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
         if not cleaned:
             raise ZslError(f"{at(index)}: class {quoted_text(key)}: no descriptors")
         for descriptor in cleaned:
-            refuse_too_long(descriptor, "descriptor", f"{at(index)}: class {quoted_text(key)}")
+            if (problem := too_long(descriptor, "descriptor")) is not None:
+                raise ZslError(f"{at(index)}: class {quoted_text(key)}: {problem}")
             if surrogate := _SURROGATE.search(descriptor):
                 raise ZslError(
                     f"{at(index)}: class {quoted_text(key)}: descriptor {quoted_text(descriptor)} "
