@@ -40,6 +40,7 @@ from zsl_cli.errors import JSON_ERRORS, ZslError
 from zsl_cli.formatting import (
     MAX_EXAMPLES,
     QUOTED_LINE_CHARS,
+    and_more,
     counted,
     delimiter_hint,
     excel_delimiter,
@@ -638,7 +639,7 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     warnings += csv_quoting_warnings(list(zip(names, wheres, strict=True)), "class")
     if run_on:
         where, line, name, prompt = run_on[0]
-        more = f" (and {len(run_on) - 1} more)" if len(run_on) > 1 else ""
+        more = and_more(len(run_on))
         warnings += (
             f"{where}: {quoted_line(line)}{more} is class {quoted_line(name)} with the prompt "
             f"{quoted_line(prompt)}: a class name ends at its first ':' and cannot hold one; "
@@ -1063,7 +1064,7 @@ def _lookalike_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
     ):
         if lines:
             where, what, verb, mark = lines[0]
-            more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+            more = and_more(len(lines))
             warnings.append(f"{where}: {what}{more} {verb} {_said(mark)}, not {twin!r}: {meaning}")
     return tuple(warnings)
 
@@ -1083,7 +1084,7 @@ def _shared_prompt_warnings(entries: Sequence[ClassDef], places: Sequence[str]) 
         # Every prompt shared: the classes are one to the model, warned of where it scores them.
         return ()
     common = [text for text in texts[0] if text in shared]
-    more = f" (and {len(set(common)) - 1} more)" if len(set(common)) > 1 else ""
+    more = and_more(len(set(common)))
     return (
         f"{prompted[0][1]}: prompt {quoted_line(common[0])}{more} is a prompt of every class that "
         f"has prompts of its own ({len(prompted)} classes): it cannot tell them apart, and brings "
@@ -1105,7 +1106,7 @@ def _percent_s_warnings(entries: Sequence[ClassDef], places: Sequence[str]) -> t
     if not found:
         return ()
     prompt, where = found[0]
-    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    more = and_more(len(found))
     return (
         f"{where}: prompt {quoted_line(prompt)}{more} holds '%s', which stands for nothing here: "
         "the model reads it as written, without the class's name (write {} for %s)",
@@ -1126,7 +1127,7 @@ def _lookalike_field_warnings(
     if not found:
         return ()
     prompt, where, said = found[0]
-    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    more = and_more(len(found))
     return (
         f"{where}: prompt {quoted_line(prompt)}{more} holds {said}: it stands for nothing here, "
         "and the model reads it as written, without the class's name",
@@ -1431,7 +1432,7 @@ def _listed_file_warnings(
     files = [name for name in names if _LISTED_FILE.fullmatch(name)]
     if not files or len(files) == len(names):
         return ()
-    more = f" (and {len(files) - 1} more)" if len(files) > 1 else ""
+    more = and_more(len(files))
     listing = (
         f"`ls > {_command_target(source)}`?" if prompted else "as `ls` writes it, given as --seen?"
     )
@@ -1752,7 +1753,7 @@ def _name_text_warnings(
         )
     urls = [n for n in names if "://" in n and _URL.fullmatch(n) and n not in with_descriptors]
     if urls:
-        more = f" (and {len(urls) - 1} more)" if len(urls) > 1 else ""
+        more = and_more(len(urls))
         said = (
             "its prompts hold it as text, not what it stands for; to keep it as the label, give "
             f"it prompts of its own: `{urls[0]}: a photo of a cat.`"
@@ -1914,7 +1915,7 @@ def csv_quoting_warnings(lines: Sequence[tuple[str, str]], what: str) -> tuple[s
     ]
     if cells:
         text, where, inner = cells[0]
-        more = f" (and {len(cells) - 1} more)" if len(cells) > 1 else ""
+        more = and_more(len(cells))
         warnings += (
             f"{where}: {what} {quoted_line(text)}{more} is a CSV cell in quotes (a spreadsheet's "
             f"column saved as CSV?): its quotes are part of the {what}; write "
@@ -1952,7 +1953,7 @@ def _commented_prompt_warnings(prompts: Sequence[str], places: Sequence[str]) ->
     if not commented:
         return ()
     prompt, where = commented[0]
-    more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
+    more = and_more(len(commented))
     return (
         f"{where}: prompt {quoted_line(prompt)}{more} starts with '#', which makes a comment "
         "only at the start of a line: it is one of the class's prompts",
@@ -1975,7 +1976,7 @@ def trailing_comment_warnings(
     if not commented:
         return ()
     line, found, where = commented[0]
-    more = f" (and {len(commented) - 1} more)" if len(commented) > 1 else ""
+    more = and_more(len(commented))
     mark = found.group(1)
     lookalike = "" if mark == "#" else f" ({_code_point(mark)}, not '#')"
     return (

@@ -48,6 +48,12 @@ def fixed(value: float, digits: int = 3, top: float = 1.0) -> str:
     return text
 
 
+def and_more(count: int) -> str:
+    """What follows the first of `count` things a message shows: " (and 2 more)", or nothing
+    where it is the only one."""
+    return f" (and {count - 1} more)" if count > 1 else ""
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """`n` and `noun`, in the plural unless `n` is 1: "1 class", "2 classes", "0 images";
     `plural` where adding -s or -es will not do ("truth class is", "truth classes are")."""

@@ -36,7 +36,7 @@ from zsl_cli.classes import (
 )
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
-from zsl_cli.formatting import printable, quoted_line, quoted_text
+from zsl_cli.formatting import and_more, printable, quoted_line, quoted_text
 from zsl_cli.text_files import INVISIBLE, STDIN_HINT, read_text, split_lines, strip_invisible
 from zsl_cli.wrong_file_kinds import (
     descriptions_by_dataset_problem,
@@ -202,7 +202,7 @@ def resolve_templates(value: str) -> Templates:
         warnings = trailing_comment_warnings(templates, source, "template", "template", places)
         if hashtags:
             number, line, braces = hashtags[0]
-            more = f" (and {len(hashtags) - 1} more)" if len(hashtags) > 1 else ""
+            more = and_more(len(hashtags))
             warnings += (
                 f"{source}:{number}: {quoted_line(line)}{more} holds {braces}, but the line starts "
                 "with '#', which makes it a comment, not a template (a template cannot start "
