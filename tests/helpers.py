@@ -386,6 +386,26 @@ needs_jpeg_2000 = pytest.mark.skipif(
 )
 
 
+class Pipe(io.RawIOBase):
+    """A pipe's end: `data` read once, at most `piece` bytes a read (Linux gives 64 KiB), with
+    no seeking back."""
+
+    def __init__(self, data: bytes, piece: int = 1 << 16) -> None:
+        self._data = io.BytesIO(data)
+        self._piece = piece
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._data.read(min(len(buffer), self._piece))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 class EndlessPipe(io.RawIOBase):
     """`(printf START; yes LINE) |`: a pipe that never ends. A reader that keeps reading fails
     the test past 16 MB instead of filling the disk (a pipe copied whole to a temporary file

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import Pipe
 from zsl_cli.errors import ZslError
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import CSV_COLUMNS, Prediction
@@ -25,25 +26,6 @@ HEADER = ",".join(CSV_COLUMNS) + "\r\n"
 ROWS = "a.png,cat,0.75,cat|dog,0.75|0.25,ok,\r\nb.png,dog,0.6,dog|cat,0.6|0.4,ok,\r\n"
 READ = ["a.png", "b.png"]
 NO_HEADER = r"^NAME is not a zsl predictions CSV: the header must hold the columns "
-
-
-class Pipe(io.RawIOBase):
-    """A pipe's end: its content read once, at most 64 KiB a read (as Linux gives), with no
-    seeking back."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._data.read(min(len(buffer), 1 << 16))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import EndlessPipe
+from tests.helpers import EndlessPipe, Pipe
 from zsl_cli.errors import ZslError
 from zsl_cli.readers import read_predictions, read_predictions_and_run_info
 from zsl_cli.records import CSV_COLUMNS
@@ -19,30 +19,12 @@ ROWS = "a.png,cat,0.75,cat|dog,0.75|0.25,ok,\r\nb.png,dog,0.6,dog|cat,0.6|0.4,ok
 LEADS = [b",,,,,,\r\n", b" , ,\t,,,,\n", b"\n,,\r\n  \n", b'"","",,,,,\r\n', b"\xef\xbb\xbf,,,\n"]
 
 
-class Pipe(io.RawIOBase):
-    """A pipe's end: its content read once, in small pieces, with no seeking back."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._data.read(min(len(buffer), 7))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 def _content(lead: bytes) -> bytes:
     return lead + (",".join(CSV_COLUMNS) + "\r\n" + ROWS).encode()
 
 
 def _piped(data: bytes) -> list[str]:
-    read, _ = read_predictions_and_run_info("-", stdin=io.BufferedReader(Pipe(data)))
+    read, _ = read_predictions_and_run_info("-", stdin=io.BufferedReader(Pipe(data, piece=7)))
     return [prediction.path for prediction in read]
 
 
