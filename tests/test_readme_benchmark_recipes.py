@@ -2,7 +2,11 @@
 SUN397), run as the README writes them: each code block is taken from README.md itself, run with
 bash on small files in the datasets' own formats, its `zsl` lines with the bundled model, and what
 it wrote is read back through zsl (`--show-prompts`, `evaluate --json`) to check that the classes,
-attribute weights and truth pairings are the ones meant."""
+attribute weights and truth pairings are the ones meant.
+
+bash parses each `zsl` line (its quoting, its words) and records the words; the lines are then run
+in this process, in their order, in the folder bash was in: a recipe's `zsl` lines are its last,
+so no step of its own reads what they write before they run."""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +28,12 @@ from tests.helpers import run
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 # `zsl` in a recipe is this checkout's, with the bundled model: no recipe names one, and a test
-# fetches none.
-ZSL = f"""set -e -o pipefail
-zsl() {{
-  if [ "$1" = label ]; then {sys.executable} -m zsl_cli "$@" -m shapes-demo
-  else {sys.executable} -m zsl_cli "$@"; fi
-}}
+# fetches none. bash records each call's number of words, the folder it was called in and its
+# words, each NUL-ended, for `run_recipe` to run them.
+ZSL = """set -e -o pipefail
+zsl() {
+  printf '%s\\0' "$#" "$PWD" "$@" >> "$ZSL_CALLS"
+}
 """
 
 
@@ -54,15 +57,42 @@ def recipe(marker: str) -> str:
 
 
 def run_recipe(script: str, folder: Path) -> str:
-    """Runs `script` with bash in `folder`; returns its stderr, after checking that it ran to its
-    end and that no step warned."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    """Runs `script` with bash in `folder`, then its `zsl` lines (`label` with the bundled model)
+    in this process; returns their stderr, after checking that each ran to its end and that no
+    step warned."""
+    lines = [line for line in script.splitlines() if line.strip()]
+    first = next((n for n, line in enumerate(lines) if line.startswith("zsl ")), len(lines))
+    assert all(line.startswith("zsl ") for line in lines[first:]), script  # run after the rest
+    calls = folder / ".zsl-calls"
+    calls.write_bytes(b"")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1", "ZSL_CALLS": str(calls)}
     done = subprocess.run(
         ["bash", "-c", ZSL + script], cwd=folder, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr, done.stderr
-    return done.stderr
+    words = calls.read_bytes().decode().split("\0")
+    calls.unlink()
+    assert words.pop() == ""
+    stderr = done.stderr
+    n_calls = 0
+    while words:
+        n_words, where, *rest = words
+        args, words = rest[: int(n_words)], rest[int(n_words) :]
+        if args[0] == "label":
+            args += ["-m", "shapes-demo"]
+        before = Path.cwd()
+        os.chdir(where)
+        try:
+            result = run(*args)
+        finally:
+            os.chdir(before)
+        assert result.exit_code == 0, (args, result.output)
+        assert "warning" not in result.stderr, (args, result.stderr)
+        stderr += result.stderr
+        n_calls += 1
+    assert n_calls == len(lines) - first  # each `zsl` line was called once
+    return stderr
 
 
 def prompts(*options: object) -> dict[str, dict[str, float]]:
