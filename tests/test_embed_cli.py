@@ -800,16 +800,38 @@ def test_a_store_or_export_named_with_a_trailing_slash_is_refused_as_a_folder(tm
         assert not (tmp_path / name).exists()
 
 
+# `zsl embed` run as `python -m zsl_cli` does, but whose third batch holds once its rows are
+# written, just before its COMMIT, and says so on stdout: a kill then lands mid-transaction,
+# after two committed batches, whatever the machine's speed.
+_HOLD_THE_THIRD_COMMIT = """
+import sys, time
+from zsl_cli.__main__ import main
+from zsl_cli.store import EmbeddingStore
+add, calls = EmbeddingStore.add, []
+def held(self, model_id, items, *, locked=None, **options):
+    calls.append(len(items))
+    if len(calls) < 3:
+        return add(self, model_id, items, locked=locked, **options)
+    def hold():
+        if locked is not None:
+            locked()
+        print("holding", flush=True)
+        time.sleep(300)
+    return add(self, model_id, items, locked=hold, **options)
+EmbeddingStore.add = held
+sys.argv[0] = "zsl"
+main()
+"""
+
+
 def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_path):
-    # Enough work that the kill lands mid-way: on an idle machine 120 small images were all
-    # stored within one poll of the first commit.
-    images, count = tmp_path / "images", 400
-    write_images(images, count, size=(256, 256))
+    images, count = tmp_path / "images", 16
+    write_images(images, count, size=(32, 32))
     killed, clean = tmp_path / "killed.zsl", tmp_path / "clean.zsl"
     command = [
         sys.executable,
-        "-m",
-        "zsl_cli",
+        "-c",
+        _HOLD_THE_THIRD_COMMIT,
         "embed",
         str(images),
         "--store",
@@ -822,18 +844,17 @@ def test_a_killed_run_leaves_a_store_that_the_next_run_completes(tiny_clip, tmp_
         "1",
         "--quiet",
     ]
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
-        started = time.monotonic()
-        while time.monotonic() - started < 120:  # wait until some batches are committed
-            if _rows(killed) >= 8:
-                break
-            time.sleep(0.01)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        held = process.stdout.readline()  # "" if the run ended without holding
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
+        _, errors = process.communicate(timeout=60)
+    assert held == "holding\n", errors
     # Read-write, so SQLite recovers the WAL index the killed writer left behind (a read-only
     # connection may still see the snapshot before its last commits).
     partial = _rows(killed, mode="rw")
-    assert 8 <= partial < count, "the run must be killed mid-way"
+    assert partial == 8, "two batches committed, the third killed before its commit"
 
     resumed = embedded(images, killed, tiny_clip)
     assert resumed["reused"] == partial and resumed["encoded"] == count - partial
