@@ -19,9 +19,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from tests.helpers import SAYS_WHEN_ENCODING, embedded, read_jsonl, write_images
+from tests.helpers import embedded, read_jsonl, write_images
 from zsl_cli.cli import app
-from zsl_cli.encoders import load_encoder
+from zsl_cli.encoders import hf, load_encoder
 from zsl_cli.store import EmbeddingStore
 
 
@@ -478,31 +478,32 @@ def test_a_folder_that_cannot_be_read_is_reported(tiny_clip, tmp_path, monkeypat
 
 
 # `zsl` with the folders named 'locked' refusing to be listed, as a folder of another user's.
-REFUSES_LOCKED = """
-import os
-scandir = os.scandir
-def refuse_locked(path):
-    if os.fspath(path).endswith("locked"):
-        raise PermissionError(13, "Permission denied", os.fspath(path))
-    return scandir(path)
-os.scandir = refuse_locked
-"""
-
-
-def test_warnings_known_before_the_images_are_encoded_show_then_and_once(tiny_clip, tmp_path):
+def test_warnings_known_before_the_images_are_encoded_show_then_and_once(
+    tiny_clip, tmp_path, monkeypatch
+):
     # They came after the summary: embedding 100,000 images, an hour after --ext could be fixed.
     images, store = tmp_path / "images", tmp_path / "photos.zsl"
     write_images(images, 3)
     write_images(images / "locked", 1, seed=3)
     Image.open(images / "img_000.png").save(images / "scan.bmp")
     args = ["embed", images, "--store", store, "-m", tiny_clip, "-b", "1", "--ext", "png"]
-    done = subprocess.run(
-        [sys.executable, "-c", REFUSES_LOCKED + SAYS_WHEN_ENCODING, *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    # In this process: the folder "locked" cannot be read, and each image batch says so on the
+    # stderr the warnings go to.
+    scandir, encode = os.scandir, hf.TransformersEncoder.encode_images
+
+    def refuse_locked(path):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    def says(self, pixels):
+        sys.stderr.write("ENCODING IMAGES\n")
+        return encode(self, pixels)
+
+    monkeypatch.setattr(os, "scandir", refuse_locked)
+    monkeypatch.setattr(hf.TransformersEncoder, "encode_images", says)
+    done = run(*args)
+    assert done.exit_code == 0, done.stderr
     encoding = done.stderr.index("ENCODING IMAGES")
     warnings = [
         f"1 folder could not be read, so its images were left out: {images / 'locked'}",
