@@ -1105,18 +1105,16 @@ def test_a_store_that_fills_its_disk_mid_run_says_what_it_saved(tiny_clip, tmp_p
     write_images(images, 12)
     limit = 1_000_000  # bytes: the store and a few batches' pages in its -wal file
 
-    def limit_file_size():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    command = [sys.executable, "-m", "zsl_cli", "embed", str(images), "-s", str(store)]
-    result = subprocess.run(
-        [*command, "-m", str(tiny_clip), "-b", "2", "-j", "1", "-q"],
-        capture_output=True,
-        text=True,
-        preexec_fn=limit_file_size,
-        timeout=300,
-    )
-    assert result.returncode == 2
+    # On this process for the run: Python ignores SIGXFSZ, so a write past the limit fails with
+    # EFBIG, as it does in a `zsl` process.
+    assert signal.getsignal(signal.SIGXFSZ) == signal.SIG_IGN
+    saved_limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, saved_limits[1]))
+    try:
+        result = run("embed", images, "-s", store, "-m", tiny_clip, "-b", "2", "-j", "1", "-q")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, saved_limits)
+    assert result.exit_code == 2
     saved = _rows(store, mode="rw")
     assert 0 < saved < 12, "the limit must stop the run mid-way"
     assert result.stderr.count("\n") == 1, result.stderr
