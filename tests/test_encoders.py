@@ -355,19 +355,37 @@ def test_a_hub_model_has_the_identity_of_a_copy_of_its_files(tiny_clip, tmp_path
     (download / "pytorch_model.bin").write_bytes(b"the same weights, pickled")
     (download / "open_clip_model.safetensors").write_bytes(b"another library's copy")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub")}
-    script = (
-        "import sys; from zsl_cli.encoders import load_encoder; "
-        "print(load_encoder(sys.argv[1]).identity)"
+    # One process per model, so neither sees what loading the other left behind: both forked,
+    # at once, from a process that has only imported the loader (as each did on its own).
+    script = """
+import os, sys
+from zsl_cli.encoders import load_encoder
+children = []
+for model in sys.argv[1:]:
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        try:
+            os.write(write, load_encoder(model).identity.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    children.append(read)
+for read in children:
+    with os.fdopen(read) as said:
+        print(said.read())
+"""
+    load = subprocess.run(
+        [sys.executable, "-c", script, "acme/tiny-clip", str(download)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
-    # One process per model, so neither sees what loading the other left behind; both at once.
-    loads = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, model], stdout=subprocess.PIPE, text=True, env=env
-        )
-        for model in ("acme/tiny-clip", str(download))
-    ]
-    identities = [load.communicate(timeout=300)[0].strip() for load in loads]
-    assert identities[0] and identities[0] == identities[1]
+    assert load.returncode == 0, load.stderr
+    identities = load.stdout.splitlines()
+    assert len(identities) == 2, load.stderr
+    assert identities[0] and identities[0] == identities[1], load.stderr
 
 
 def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path):
