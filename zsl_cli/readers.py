@@ -334,10 +334,9 @@ def _check_file(source: IO[bytes], name: str, *, checks: bool) -> None:
     position = source.tell()
     header = _CsvHeader(name)
     checked = not checks
-    last = b""  # the end of the read before: the eight NUL bytes may run across two reads
+    binary = _BinaryRefused(name)
     while data := _read_blocking(source, _CHUNK, name):
-        _refuse_binary(last + data, name)
-        last = data[-7:]
+        binary.check(data)
         if not checked:
             checked = header.checked(data, ended=len(data) < _CHUNK)
         if len(data) < _CHUNK:
@@ -362,7 +361,7 @@ class _Utf8Reader:
         self._source, self._encoding, self._name = source, encoding, name
         self._decoder = None if encoding in _UTF8 else codecs.getincrementaldecoder(encoding)()
         self._head, self._held = head, b""
-        self._last = b""  # the end of the read before: the eight NUL bytes may run across two
+        self._binary = _BinaryRefused(name)
         self._ended = len(head) < 4  # all there is: a terminal's next read would wait for more
         if self._ended:
             self._add(b"")
@@ -378,8 +377,7 @@ class _Utf8Reader:
     def _add(self, data: bytes) -> None:
         data, self._head = self._head + data, b""
         # Before decoding (UTF-32 text holds NUL bytes): `cat /dev/zero |` would fill the disk.
-        _refuse_binary(self._last + data, self._name)
-        self._last = (self._last + data)[-7:]
+        self._binary.check(data)
         if self._decoder is None:
             self._held += data
             return
@@ -594,6 +592,20 @@ def _refuse_binary(data: bytes, name: str) -> None:
     holds up to five, "\u4e00" after an ASCII character, say (22 00 00 00 00 4e 00 00)."""
     if b"\0" * 8 in data:
         raise ZslError(f"{quoted(name)} is binary, not predictions written by 'zsl label'")
+
+
+class _BinaryRefused:
+    """`_refuse_binary` of content read a chunk at a time: its eight NUL bytes in a row may run
+    across two reads."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._tail = b""  # the end of the content before, too short for a run of its own
+
+    def check(self, data: bytes) -> None:
+        data = self._tail + data
+        _refuse_binary(data, self._name)
+        self._tail = data[-7:]
 
 
 def _misnamed(fmt: str, head: bytes) -> bool:
