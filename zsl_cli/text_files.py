@@ -247,7 +247,13 @@ def split_lines(text: str) -> list[str]:
 
 def strip_invisible(text: str) -> str:
     """`text` without white space or invisible characters at either end."""
-    while text != (stripped := text.strip().strip(INVISIBLE)):
+    return _stripped(text, INVISIBLE)
+
+
+def _stripped(text: str, invisible: str) -> str:
+    """`text` without white space or the characters of `invisible` at either end, however they
+    alternate there."""
+    while text != (stripped := text.strip().strip(invisible)):
         text = stripped
     return text
 
@@ -264,9 +270,7 @@ _STRIPPED_FROM_NAMES = "".join(c for c in INVISIBLE if c not in _NAME_FILLERS)
 def strip_name(text: str) -> str:
     """A class name (or its line) without white space or invisible characters at either end, as
     `strip_invisible` strips them, but for the Hangul fillers, which stay there to be refused."""
-    while text != (stripped := text.strip().strip(_STRIPPED_FROM_NAMES)):
-        text = stripped
-    return text
+    return _stripped(text, _STRIPPED_FROM_NAMES)
 
 
 def first_content_lines(text: str, count: int = 2) -> list[str]:
