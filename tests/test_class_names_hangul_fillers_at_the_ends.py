@@ -57,6 +57,9 @@ def test_a_hangul_filler_at_the_end_is_refused_in_descriptions_attributes_and_co
         parse_descriptions(json.dumps({f"cat{filler}": ["whiskers"], "dog": ["paws"]}), "d")
     with pytest.raises(ZslError, match=re.escape(f"a:2: class name '{escaped(filler)}cat'")):
         parse_attributes(f"class,furry\n{filler}cat,1\ndog,1\n", "a")
+    # A row of a name alone, its weights not yet written, names the class as a full row does.
+    with pytest.raises(ZslError, match=re.escape(f"a:3: class name 'cow{escaped(filler)}'")):
+        parse_attributes(f"class,furry,round\ndog,1,0\ncow{filler}\n", "a")
     # Names given in code are refused in the same words as a file's.
     with pytest.raises(ZslError, match=re.escape(f"<names>[1]: class name 'cat{escaped(filler)}'")):
         class_names_spec(["dog", f"cat{filler}"])

@@ -2649,7 +2649,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             )
         if len(row) == 1 and len(header) > 1:
             # A class added to the table, its weights not yet written: "row has 1 cells".
-            name = strip_invisible(row[0])
+            name = strip_name(row[0])
             _check_name(name, where)
             n = len(header) - 1
             each = "the header's attribute" if n == 1 else f"each of the header's {n} attributes"
