@@ -2286,9 +2286,8 @@ def merge_descriptions(
         else:
             # A team's shared descriptions file used with a class list of a few of its classes.
             # Names given in code have no file to add a class to.
-            list_source = spec.sources[0] if spec.sources else "<names>"
-            if list_source == "<names>":
-                list_source = "the class names given"
+            first = spec.sources[0] if spec.sources else "<names>"
+            list_source = "the class names given" if first == "<names>" else first
             them = "this class" if len(unknown) == 1 else "these classes"
             hint = (
                 ": give a descriptions file with only the class list's classes, or add "
