@@ -1015,13 +1015,13 @@ def _run(
     return report
 
 
-def _say_cut_short(what: str, complete: Sequence[str]) -> None:
+def _say_cut_short(what: str, complete: Sequence[str], *, interrupted: bool = False) -> None:
     """The line of a run that a stop signal ended after its outputs were in place, before `what`
     (the summary, the table) was shown in full; `complete`: the outputs, named as the summary
-    names them."""
+    names them; `interrupted`: `what` was the run's output, now incomplete."""
     from zsl_cli.summary import outputs_complete_line
 
-    _say(f"{_program()}: {outputs_complete_line(what, complete)}")
+    _say(f"{_program()}: {outputs_complete_line(what, complete, interrupted=interrupted)}")
 
 
 def _kept_or_returned(call: Callable[[], _Result]) -> tuple[_Result, OutputKept | None]:
@@ -1206,18 +1206,12 @@ def _stop_cut_short(
 ) -> NoReturn:
     """End a report run that a stop signal cut short once its files were in place, before its
     tables were shown in full (see `_show_report`)."""
-    from zsl_cli.summary import outputs_complete_line
-
     if kept is not None:  # its error names where this run's files are
         if tables_are_output:
             kept.exit_code = EXIT_INTERRUPTED
         raise kept
-    if tables_are_output:
-        line = outputs_complete_line("the table", written, interrupted=True)
-        _say(f"{_program()}: {line}")
-        raise typer.Exit(EXIT_INTERRUPTED)
-    _say(f"{_program()}: {outputs_complete_line('the table', written)}")
-    raise typer.Exit(EXIT_OK)
+    _say_cut_short("the table", written, interrupted=tables_are_output)
+    raise typer.Exit(EXIT_INTERRUPTED if tables_are_output else EXIT_OK)
 
 
 def _writes_into_stdout(path: str | None) -> bool:
