@@ -75,7 +75,7 @@ def test_label_studio_config_into_the_model_folder_is_refused(model, images, cla
     tasks = tmp_path / "tasks.json"
     result = cli(
         "label", images, "-c", classes, "-m", model, "-f", "label-studio", "-o", tasks,
-        "--ls-config", config,
+        "--ls-config", config, "--ls-document-root", tmp_path,
     )  # fmt: skip
     assert_refused(result, config)
     assert files_of(model) == before and not tasks.exists()

@@ -189,6 +189,7 @@ from zsl_cli.images import (
 )
 from zsl_cli.label_studio import (
     LabelStudioOptions,
+    check_label_studio_options,
     check_label_studio_paths,
     label_studio_config,
     label_studio_config_warnings,
@@ -1439,15 +1440,30 @@ class ClassPrompts:
 
 
 @_path_errors_are_user_errors
-def class_prompts(options: ClassOptions) -> ClassPrompts:
+def class_prompts(source: ClassOptions | LabelRequest | HubnessRequest) -> ClassPrompts:
     """The prompts each class is scored with, read from the class options alone: no model is
     loaded, as none changes them (its tokenizer may read two alike, or cut a long one short,
     which a run warns of). A class's vector is the weighted sum of its prompts' embeddings:
     scaled to unit length for templates and a class's own prompts (weights 1/n), not for
     descriptors (1/n) nor attributes (signed, their absolute values summing to 1); an attribute
-    a class weighs 0 is not among its prompts."""
-    _checked_arguments("class_prompts", options, ClassOptions)
-    spec, plan = plan_classes(options)
+    a class weighs 0 is not among its prompts. Given a label or hubness request (its `classes`
+    read), first refuses what that run refuses before it loads its model or scans its inputs,
+    with the run's own checks, as `--show-prompts` does."""
+    if isinstance(source, LabelRequest):
+        _check_label_stdin_read_once(source)
+        spec, plan = plan_classes(source.classes)
+        _check_label_classes_and_outputs(source, len(spec.names))
+    elif isinstance(source, HubnessRequest):
+        _check_hubness_stdin_read_once(source)
+        spec, plan = plan_classes(source.classes)
+        _check_hubness_classes_and_output(source, len(spec.names))
+    elif isinstance(source, ClassOptions):
+        spec, plan = plan_classes(source)
+    else:
+        raise ZslError(
+            "class_prompts: give a ClassOptions(...), or a LabelRequest(...) or "
+            f"HubnessRequest(...) to check as its run would, not {type(source).__name__}"
+        )
     names = spec.names
     weights = entry_weights(spec, plan).tolist()  # as computed, not the mix's float32
     entries = zip(plan.classes.tolist(), plan.prompts.tolist(), weights, strict=True)
@@ -1752,12 +1768,9 @@ def label(
     # before the class list, which may be typed at a terminal.
     check_hubness_methods([request.hubness_reduction], "--hubness-reduction")
     _check_revision(request.model, encoder)
-    _check_stdin_read_once(
-        request.inputs.paths, request.inputs.stdin, _class_file_options(request.classes)
-    )
+    _check_label_stdin_read_once(request)
     spec, plan = plan_classes(request.classes)
-    if request.hubness_reduction != "none":
-        check_hubness_class_count(len(spec.names), request.hubness_reduction)
+    _check_label_classes_and_outputs(request, len(spec.names))
     output = request.output
     fmt = writers.output_format(output.path, output.format) if output is not None else ""
     studio = None
@@ -1767,17 +1780,7 @@ def label(
         version = _model_version_name(request, encoder, weights)
         studio = _label_studio_options(output.label_studio, version)
     config = studio.config if studio is not None else None
-    if config == "-" and output is not None and output.path in (None, "-"):
-        # Before the scan, which may read a path list typed at the terminal.
-        raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
-    outputs: list[NamedOutput] = []
-    if output is not None:
-        outputs += [named_output("-o", output.path or "-"), named_output("--ls-config", config)]
-    # Before the scan, which may read a path list typed at the terminal; the store and its
-    # images after it.
-    check_outputs_spare_inputs(
-        outputs, [_path_list_file(request.inputs), *_class_files(request.classes)]
-    )
+    outputs = _label_outputs(output, config)
     source = _open_source(request.inputs, request.embeddings)
     if source.paths is not None:  # at most this many readable images: known before the load
         _check_reference_set(len(source.paths), request.hubness_reduction, found=True)
@@ -2025,6 +2028,47 @@ def _label_studio_config_file(
     except BaseException:
         sink.discard()
         raise
+
+
+def _check_label_stdin_read_once(request: LabelRequest) -> None:
+    """`_check_stdin_read_once` for a label run's path list and its class files, checked before
+    the class files are read, by a run and by `class_prompts`."""
+    inputs = request.inputs
+    _check_stdin_read_once(inputs.paths, inputs.stdin, _class_file_options(request.classes))
+
+
+def _check_label_classes_and_outputs(request: LabelRequest, n_classes: int) -> None:
+    """What a label run refuses once its class files are read, before it scans its inputs (a
+    path list may be typed at a terminal; the store and its images are checked after the scan):
+    a hubness reduction of fewer than 2 classes, `--ls-config -` with the tasks on stdout, an
+    output over a class file or the path list, and --ls-* values that no labelling config or
+    way of reaching the images fits. Checked by `class_prompts` too, which reads nothing more."""
+    if request.hubness_reduction != "none":
+        check_hubness_class_count(n_classes, request.hubness_reduction)
+    output = request.output
+    if output is None:
+        return
+    studio = None
+    if writers.output_format(output.path, output.format) == "label-studio":
+        studio = _label_studio_options(output.label_studio, model="")  # the version is not checked
+    config = studio.config if studio is not None else None
+    if config == "-" and output.path in (None, "-"):
+        raise ZslError("--ls-config -: the tasks go to stdout; give the config a file name")
+    check_outputs_spare_inputs(
+        _label_outputs(output, config),
+        [_path_list_file(request.inputs), *_class_files(request.classes)],
+    )
+    if studio is not None:
+        check_label_studio_options(studio)
+
+
+def _label_outputs(
+    output: OutputOptions | None, config: str | os.PathLike[str] | None
+) -> list[NamedOutput]:
+    """The files a label run writes, each with the option that names it."""
+    if output is None:
+        return []
+    return [named_output("-o", output.path or "-"), named_output("--ls-config", config)]
 
 
 def _label_studio_options(given: LabelStudioOptions | None, model: str) -> LabelStudioOptions:

@@ -48,8 +48,10 @@ if TYPE_CHECKING:
     from zsl_cli.api import (
         ClassOptions,
         EmbedReport,
+        HubnessRequest,
         InputOptions,
         LabelReport,
+        LabelRequest,
         ModelOptions,
     )
 
@@ -1062,26 +1064,20 @@ def _exit(
 
 
 def _show_prompts(
-    options: ClassOptions,
-    quiet: bool,
-    unwritten: Sequence[str] = (),
-    check: Callable[[int], None] | None = None,
+    request: LabelRequest | HubnessRequest, quiet: bool, unwritten: Sequence[str] = ()
 ) -> None:
     """label's and hubness's --show-prompts: the class files' warnings on stderr, then the
-    prompts on stdout, then a warning of the prompts a spreadsheet runs as formulas.
-    `unwritten`: the options given that name an output file or format, which the prompts do not
-    go to: a user who wrote `-o prompts.csv` looks for the file. `check`: given the number of
-    classes once the class files are read, before anything is shown, refuses what a run refuses
-    at that point (a hubness reduction of one class, an output over a class file)."""
+    prompts on stdout, then a warning of the prompts a spreadsheet runs as formulas; what the
+    run refuses before its model loads is refused first (`api.class_prompts`). `unwritten`: the
+    options given that name an output file or format, which the prompts do not go to: a user
+    who wrote `-o prompts.csv` looks for the file."""
     from zsl_cli import api
     from zsl_cli.files import open_sink
     from zsl_cli.summary import render_warnings, stderr_console
     from zsl_cli.writers import write_class_prompts
 
     sink = open_sink(None)  # a closed stdout fails before the class files are read
-    listed = api.class_prompts(options)
-    if check is not None:
-        check(len(dict.fromkeys(prompt.name for prompt in listed.prompts)))
+    listed = api.class_prompts(request)
     if not quiet:
         render_warnings(stderr_console(), listed.warnings)
         if unwritten:

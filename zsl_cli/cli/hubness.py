@@ -239,15 +239,8 @@ def hubness(
             methods=compared,
             methods_option="--methods",
         )
-        # The run's own checks, made where it makes them: the truth, the seen list and the
-        # images are not read, nor the model looked for.
-        api._check_hubness_stdin_read_once(request)
-        _show_prompts(
-            class_options,
-            quiet,
-            ["--json"] if json_out not in (None, "-") else [],
-            lambda n_classes: api._check_hubness_classes_and_output(request, n_classes),
-        )
+        # The truth, the seen list and the images are not read, nor the model looked for.
+        _show_prompts(request, quiet, ["--json"] if json_out not in (None, "-") else [])
         return
     console = _report_console(json_out, quiet)  # before the work: stdout may be closed
     shown = _WarningsShown()

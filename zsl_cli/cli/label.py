@@ -59,7 +59,7 @@ from zsl_cli.errors import ZslError
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from zsl_cli.api import LabelReport, LabelRequest, LabelStudioOptions
+    from zsl_cli.api import LabelReport, LabelStudioOptions
 
 
 LABEL_EXAMPLES = """\
@@ -302,14 +302,8 @@ def label(
             methods=[hubness_reduction],
             methods_option="--hubness-reduction",
         )
-        _refuse_stdin_read_twice(request)
         given = {"-o": output not in (None, "-"), "-f": fmt, "--ls-config": ls_config}
-        _show_prompts(
-            class_options,
-            quiet,
-            [option for option, used in given.items() if used],
-            lambda n_classes: _check_classes_and_outputs(request, n_classes),
-        )
+        _show_prompts(request, quiet, [option for option, used in given.items() if used])
         return
     # The rows are the progress where they go where the bar or its lines would.
     progress = ProgressBar(quiet or shown_with_stderr(output))
@@ -397,46 +391,3 @@ def _ls_options(
     if given:
         raise ZslError(f"{', '.join(given)}: only for label-studio output (add -f label-studio)")
     return None
-
-
-def _refuse_stdin_read_twice(request: LabelRequest) -> None:
-    """--show-prompts's check, as a run makes it before it reads the class files, that '-' and a
-    class file do not both read a stdin pipe: the prompts would take all of it."""
-    from zsl_cli.api import _check_stdin_read_once, _class_file_options
-
-    inputs = request.inputs
-    _check_stdin_read_once(inputs.paths, inputs.stdin, _class_file_options(request.classes))
-
-
-def _check_classes_and_outputs(request: LabelRequest, n_classes: int) -> None:
-    """--show-prompts's checks, once the class files are read, of what a run refuses then,
-    before it scans the inputs, with the run's own checks: a hubness reduction of fewer than 2
-    classes, an output over a class file or the path list, two outputs in one file, and the
-    --ls-* values that a run checks as it opens its output."""
-    from zsl_cli.api import _class_files, _path_list_file
-    from zsl_cli.files import check_outputs_spare_inputs, named_output
-    from zsl_cli.hubness import check_class_count
-
-    if request.hubness_reduction != "none":
-        check_class_count(n_classes, request.hubness_reduction)
-    output = request.output
-    if output is None:  # the CLI's request always has one
-        return
-    studio = output.label_studio
-    outputs = [
-        named_output("-o", output.path or "-"),
-        named_output("--ls-config", studio.config if studio is not None else None),
-    ]
-    files = [_path_list_file(request.inputs), *_class_files(request.classes)]
-    check_outputs_spare_inputs(outputs, files)
-    if studio is not None:
-        _check_label_studio_values(studio)
-
-
-def _check_label_studio_values(studio: LabelStudioOptions) -> None:
-    """--show-prompts's check of the --ls-* values that a run checks as it opens its output,
-    completed as the run completes them (the document root from the environment)."""
-    from zsl_cli.api import _label_studio_options
-    from zsl_cli.label_studio import check_label_studio_options
-
-    check_label_studio_options(_label_studio_options(studio, model=""))
