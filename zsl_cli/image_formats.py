@@ -72,7 +72,7 @@ from PIL import (
     PngImagePlugin,
 )
 
-from zsl_cli.image_status import DECODE_ERROR, DecodeError
+from zsl_cli.image_status import DECODE_ERROR, NOT_AN_IMAGE, DecodeError
 
 # Pixels worked on in float64 at a time (_scale_to_8bit, _DdsRgbDecoder): a whole image's
 # float64 temporaries would take tens of bytes a pixel in each decode worker.
@@ -88,6 +88,20 @@ PNG_METADATA_LIMIT = 64 * 1024 * 1024
 
 # Pillow reads EPS by running Ghostscript on the file: not something to do to arbitrary folders.
 REFUSED_FORMATS = frozenset({"EPS"})
+
+# Cameras' raw formats: Pillow decodes none of them. Many (DNG, NEF, CR2, ARW, PEF, ...) open
+# as TIFFs, whose first image is at best a small preview, the raw one living in a SubIFD: a walk
+# passes over them and says so, and decode_image refuses one it is given (camera_raw_error), so
+# that none is labelled from its preview without a word.
+CAMERA_RAW_EXTENSIONS = frozenset(
+    {
+        ".3fr", ".ari", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25",
+        ".kdc", ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2",
+        ".rwl", ".sr2", ".srf", ".srw", ".x3f",
+    }
+)  # fmt: skip
+_CONVERT_RAW = "convert it to JPEG or TIFF (darktable-cli, RawTherapee, dcraw) to label it"
+CAMERA_RAW_REASON = f"camera raw file: zsl decodes no raw image; {_CONVERT_RAW}"
 
 
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
@@ -107,6 +121,9 @@ _QUARTER_TURN_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _PHOTOMETRIC = 262  # a TIFF's PhotometricInterpretation tag
 _BITS_PER_SAMPLE = 258  # a TIFF's BitsPerSample tag
 _SAMPLE_FORMAT = 339  # a TIFF's SampleFormat tag
+_NEW_SUBFILE_TYPE = 254  # a TIFF's NewSubfileType tag: bit 0 set for a reduced-resolution image
+_SUB_IFDS = 330  # a TIFF's SubIFDs tag: where TIFF/EP and DNG files keep their raw image
+_DNG_VERSION = 50706  # every DNG's first IFD has it
 
 
 @functools.cache
@@ -123,6 +140,31 @@ def heif_readable() -> bool:
 
 def readable_formats() -> list[str]:
     return [name for name in Image.ID if name not in REFUSED_FORMATS]
+
+
+def camera_raw_error(image: Image.Image) -> DecodeError | None:
+    """not_an_image for a camera's raw file under another name (a DNG renamed .tif), as Pillow
+    opened it: a TIFF with a DNGVersion tag, or whose first image is of reduced resolution and
+    its full one in a SubIFD, as a DNG's, a NEF's or an ARW's is. None for any other file; one
+    named as a raw file is refused by its name (CAMERA_RAW_EXTENSIONS) before it is opened."""
+    tags = getattr(image, "tag_v2", {}) if image.format == "TIFF" else {}
+    preview = _SUB_IFDS in tags and bool(_first_number(tags.get(_NEW_SUBFILE_TYPE)) & 1)
+    if not preview and _DNG_VERSION not in tags:
+        return None
+    if preview:  # what would have been labelled: the first image is all Pillow reads
+        what = f"its first image, all Pillow reads, is a {image.width}x{image.height} preview"
+    else:
+        what = "a DNG"
+    return DecodeError(
+        NOT_AN_IMAGE, f"camera raw file ({what}): zsl decodes no raw image; {_CONVERT_RAW}"
+    )
+
+
+def _first_number(value: object) -> int:
+    """A TIFF tag's value as one number (its first, for a tuple); 0 where it is none."""
+    if isinstance(value, tuple):
+        value = value[0] if value else 0
+    return value if isinstance(value, int) else 0
 
 
 def icns_picture(icns_image: IcnsImagePlugin.IcnsImageFile) -> ImageFile.ImageFile:

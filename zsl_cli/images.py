@@ -9,7 +9,9 @@ these short codes (a stable contract: they appear in the `status` column of ever
     unreadable     permission denied or an I/O error while reading
     empty          the file has zero bytes
     not_an_image   no format Pillow reads, or a header it rejects; also EPS (refused: Pillow
-                   decodes it by running Ghostscript) and HEIF without pillow-heif
+                   decodes it by running Ghostscript), HEIF without pillow-heif, and cameras'
+                   raw files, by their extension or, under another, as a DNG or a TIFF whose
+                   first image is a preview (refused: Pillow would read that preview at best)
     truncated      the data ends before the image does
     too_large      width * height over DecodeOptions.max_pixels or Pillow's decompression-bomb
                    limit, checked from the header before any pixel is decoded
@@ -100,6 +102,8 @@ from zsl_cli.image_damage import (
     truncated_error,
 )
 from zsl_cli.image_formats import (
+    CAMERA_RAW_EXTENSIONS,
+    CAMERA_RAW_REASON,
     LOW_BIT_GREY,
     PNG_METADATA_LIMIT,
     REFUSED_FORMATS,
@@ -107,6 +111,7 @@ from zsl_cli.image_formats import (
     FileView,
     apng_first_frame,
     apply_draft,
+    camera_raw_error,
     deep_colour_on_white,
     exif_orientation,
     gif_frame_placement,
@@ -152,6 +157,7 @@ from zsl_cli.process_settings import SharedOverride, warning_filters_held
 # The public names, some defined in the modules above (which never import this one).
 __all__ = [
     "BROKEN_LINK",
+    "CAMERA_RAW_EXTENSIONS",
     "CONTENT_FAILURES",
     "DECODE_ERROR",
     "DECODE_STATUSES",
@@ -365,6 +371,9 @@ def decode_image(
                 if not file.read(1):
                     raise DecodeError(EMPTY, "file is empty (0 bytes)")
                 file.seek(0)  # a /proc or /sys file says 0 bytes, yet has some
+            if path.suffix.lower() in CAMERA_RAW_EXTENSIONS:
+                # Whatever Pillow would make of it: a TIFF-based one's preview at best.
+                raise DecodeError(NOT_AN_IMAGE, CAMERA_RAW_REASON)
             check_pnm(file)
             check_xpm(file)
             check_xv_thumbnail(file)
@@ -426,6 +435,9 @@ def _open_and_decode(
         source, size = io.BytesIO(first_frame), len(first_frame)
         image = Image.open(FileView(source), formats=["WEBP"])
     opening.opened = True
+    if refused := camera_raw_error(image):  # a raw file under another name
+        image.close()
+        raise refused
     try:
         return _decode_opened(image, source, size, options, check_size)
     except Exception as error:
@@ -460,18 +472,6 @@ def _jpeg_with_end_marker_back(
     if image.format not in JPEG_FORMATS or not isinstance(error, OSError) or error.errno:
         return None
     return jpeg_with_end_marker(file, size)
-
-
-# Cameras' raw formats: Pillow decodes none of them (a DNG opens as a TIFF, its small preview
-# at best), so a walk that passes over them says so rather than leaving a photographer's
-# pictures out without a word.
-CAMERA_RAW_EXTENSIONS = frozenset(
-    {
-        ".3fr", ".ari", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25",
-        ".kdc", ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2",
-        ".rwl", ".sr2", ".srf", ".srw", ".x3f",
-    }
-)  # fmt: skip
 
 
 @functools.cache
