@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image, TiffImagePlugin
 
-from tests.helpers import failure_of, run
+from tests.helpers import error_line, failure_of, run
+from zsl_cli import api
 from zsl_cli.images import NOT_AN_IMAGE, decode_image
 
 _NEW_SUBFILE_TYPE, _SUB_IFDS, _DNG_VERSION = 254, 330, 50706
@@ -190,3 +191,29 @@ def test_a_raw_file_named_or_taken_with_ext_is_a_failed_row_and_a_plain_tiff_is_
         assert rows[name]["label"] in ("", None)
     assert rows["c.tif"]["status"] == "ok"
     assert "2 failed: not_an_image 2" in result.stderr
+
+
+def test_a_folder_of_raw_files_alone_says_they_were_there(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "a.dng").write_bytes(b"not decoded")
+    (folder / "b.NEF").write_bytes(b"not decoded")
+    classes = tmp_path / "classes.txt"
+    classes.write_text("red circle\n")
+    result = run("label", folder, "-c", classes, "-m", "shapes-demo")
+    assert result.exit_code == 2
+    line = error_line(result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert line.startswith("zsl: error: no images found in ")
+    assert line.endswith(
+        "; 2 camera raw files were left out (.dng 1, .nef 1): zsl decodes no raw image, "
+        "whatever --ext takes; convert them to JPEG or TIFF (darktable-cli, RawTherapee, "
+        "dcraw) to label them"
+    )
+
+
+def test_the_warning_of_one_raw_file_speaks_of_it():
+    assert api._left_out_images_warnings({".cr2": 1}) == [
+        "1 camera raw file was left out (.cr2 1): zsl decodes no raw image; convert it to JPEG "
+        "or TIFF (darktable-cli, RawTherapee, dcraw) to label it"
+    ]

@@ -86,6 +86,7 @@ from zsl_cli.discovery import (
     IMAGE_EXTENSIONS,
     STDIN_INPUT,
     Discovery,
+    camera_raw_left_out,
     extension_counts,
     normalize_extensions,
     scan,
@@ -1570,6 +1571,7 @@ def _scan_inputs(
         missing_ok=missing_ok,
         missing_paths_ok=missing_paths_ok,
         readable_extensions=pillow_extensions,
+        raw_extensions=CAMERA_RAW_EXTENSIONS,
     )
 
 
@@ -3841,13 +3843,8 @@ def _left_out_images_warnings(left_out: Mapping[str, int]) -> list[str]:
                 f"{total} files that Pillow reads were left out by their extension ({counts}): "
                 "add them with --ext (which replaces the default list)"
             )
-    raw_total = sum(raw.values())
-    if raw_total:
-        files = "1 camera raw file was" if raw_total == 1 else f"{raw_total} camera raw files were"
-        warnings.append(
-            f"{files} left out ({extension_counts(raw)}): zsl decodes no raw image; convert "
-            "them to JPEG or TIFF (darktable-cli, RawTherapee, dcraw) to label them"
-        )
+    if raw:
+        warnings.append(camera_raw_left_out(raw))
     return warnings
 
 

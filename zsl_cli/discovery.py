@@ -131,6 +131,7 @@ def scan(
     missing_ok: bool = False,
     missing_paths_ok: bool = False,
     readable_extensions: Callable[[], Collection[str]] | None = None,
+    raw_extensions: Collection[str] = (),
 ) -> Discovery:
     """The run's input files (see the module doc), the folders that were skipped because they
     are unreadable, and what the scan covered; ZslError for a missing PATH, or for no images
@@ -140,6 +141,8 @@ def scan(
     gives the extensions (lower case, with the dot) of files the caller could read, which the
     no-images error names when the scan left them out for their extension; it is called only
     then, as asking Pillow takes some 50 ms that a run would otherwise spend at start-up.
+    `raw_extensions` are those of cameras' raw files, which the caller decodes none of: that
+    error says so of those it left out, where --ext would not help.
     """
     if not inputs:
         raise ZslError("no input paths given")
@@ -202,7 +205,9 @@ def scan(
     if not paths and not allow_empty:
         if all(item == STDIN_INPUT for item in names) and not listed:
             raise ZslError("no paths on stdin (give one per line, or NUL-separated with -0)")
-        raise ZslError(_nothing_found_message(names, wanted, walker, readable_extensions))
+        raise ZslError(
+            _nothing_found_message(names, wanted, walker, readable_extensions, raw_extensions)
+        )
     return Discovery(
         paths=paths,
         skipped=walker.skipped,
@@ -382,6 +387,19 @@ def extension_counts(counts: Mapping[str, int]) -> str:
     """{".tga": 1, ".jp2": 2} -> ".jp2 2, .tga 1" (the most frequent first)."""
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ", ".join(f"{extension} {count}" for extension, count in ordered)
+
+
+def camera_raw_left_out(raw: Mapping[str, int], *, whatever_ext: bool = False) -> str:
+    """What to say of cameras' raw files a walk left out (`raw`: files per extension), which
+    zsl decodes none of (also `whatever_ext` --ext takes, for the no-images error, which speaks
+    of --ext)."""
+    n = sum(raw.values())
+    files = "1 camera raw file was" if n == 1 else f"{n} camera raw files were"
+    return (
+        f"{files} left out ({extension_counts(raw)}): zsl decodes no raw image"
+        f"{', whatever --ext takes' if whatever_ext else ''}; convert {_them(n)} to JPEG or "
+        f"TIFF (darktable-cli, RawTherapee, dcraw) to label {_them(n)}"
+    )
 
 
 class _Walker:
@@ -751,6 +769,7 @@ def _nothing_found_message(
     extensions: frozenset[str],
     walker: _Walker,
     readable_extensions: Callable[[], Collection[str]] | None,
+    raw_extensions: Collection[str],
 ) -> str:
     shown = ", ".join(printable(item) for item in inputs[:3])
     if len(inputs) > 3:
@@ -769,6 +788,9 @@ def _nothing_found_message(
             f"; {counted(n_other, 'image')} with other extensions {_were(n_other)} left out "
             f"({extension_counts(readable)}): add {_them(n_other)} with --ext"
         )
+    raw = {extension: n for extension, n in left_out.items() if extension in raw_extensions}
+    if raw:
+        message += f"; {camera_raw_left_out(raw, whatever_ext=True)}"
     message += _hidden_hint(walker)
     if walker.skipped:
         folder, reason = walker.skipped[0]
