@@ -391,8 +391,8 @@ def extension_counts(counts: Mapping[str, int]) -> str:
 
 def camera_raw_left_out(raw: Mapping[str, int], *, whatever_ext: bool = False) -> str:
     """What to say of cameras' raw files a walk left out (`raw`: files per extension), which
-    zsl decodes none of (also `whatever_ext` --ext takes, for the no-images error, which speaks
-    of --ext)."""
+    zsl decodes none of; `whatever_ext`: that --ext does not change that, for the no-images
+    error, which points to --ext."""
     n = sum(raw.values())
     files = "1 camera raw file was" if n == 1 else f"{n} camera raw files were"
     return (

@@ -1,10 +1,10 @@
 """Reading a good file as a browser or libpng shows it, for `zsl_cli.images.decode_image`
 (whose docstring lists the statuses): which formats are read (EPS refused, HEIF through
-pillow-heif), the file view Pillow reads through, and each format's quirks: alpha on white, an
-ICO's or cursor's AND mask, a GIF's canvas, an APNG's first frame, an animated WebP's cut after
-its first frame, TGA, PSD and BMP alpha, TIFF photometric, 16-bit to 8-bit, EXIF orientation,
-an ICNS's picture. Importing it registers zsl's run-length BMP decoder and its numpy decoders of
-deep PPMs and DDS colour with Pillow.
+pillow-heif, cameras' raw files refused), the file view Pillow reads through, and each format's
+quirks: alpha on white, an ICO's or cursor's AND mask, a GIF's canvas, an APNG's first frame, an
+animated WebP's cut after its first frame, TGA, PSD and BMP alpha, TIFF photometric, 16-bit to
+8-bit, EXIF orientation, an ICNS's picture. Importing it registers zsl's run-length BMP decoder
+and its numpy decoders of deep PPMs and DDS colour with Pillow.
 
 What the decoder does to a good file: EXIF orientation is applied; transparency (RGBA, LA, PA,
 palette or "transparency" info) is composited on white, and a 32-bit BMP's spare byte is read as
@@ -146,7 +146,7 @@ def camera_raw_error(image: Image.Image) -> DecodeError | None:
     """not_an_image for a camera's raw file under another name (a DNG renamed .tif), as Pillow
     opened it: a TIFF with a DNGVersion tag, or whose first image is of reduced resolution and
     its full one in a SubIFD, as a DNG's, a NEF's or an ARW's is. None for any other file; one
-    named as a raw file is refused by its name (CAMERA_RAW_EXTENSIONS) before it is opened."""
+    named as a raw file is refused by its name (CAMERA_RAW_EXTENSIONS) before Pillow opens it."""
     tags = getattr(image, "tag_v2", {}) if image.format == "TIFF" else {}
     preview = _SUB_IFDS in tags and bool(_first_number(tags.get(_NEW_SUBFILE_TYPE)) & 1)
     if not preview and _DNG_VERSION not in tags:
