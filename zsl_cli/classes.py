@@ -2681,15 +2681,46 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     named_by = f"{source}:{header_line if phrase_line is None else phrase_line}"
     warnings = _numbered_attribute_warnings(phrases, named_by, phrase_line is not None)
     table = AttributeTable(tuple(attributes), tuple(phrases), matrix)
-    if (joined_phrases := _joined_words(phrases)) is not None:
-        examples, joiners = joined_phrases
-        warnings += (
-            f"{source}: {len(examples)} attribute names join their words with {joiners}, such "
-            f"as {', '.join(map(quoted_line, examples[:2]))}: the prompts hold them so; give them "
-            f"phrases in a #phrase row under the header (`#phrase,{_phrase(examples[0])},...`)",
-        )
+    warnings += _joined_phrase_warnings(phrases, source, phrase_line is not None)
     warnings += _missing_value_warnings(matrix, source, row_lines, classes, attributes)
     return ClassSpec(tuple(classes), attributes=table, sources=(source,), warnings=warnings)
+
+
+# CUB's `attribute::value` names (`has_wing_color::blue`): no phrase says `::`, so even one is
+# a name left as the dataset writes it, unlike one `t_shirt`.
+_ATTRIBUTE_VALUE = re.compile(r"\S::\S")
+
+
+def _joined_phrase_warnings(
+    phrases: Sequence[str], source: str, from_phrase_row: bool
+) -> tuple[str, ...]:
+    """A warning of attribute phrases that join their words with `_` or `+` (see
+    `_joined_words`) or `::`, which the prompts keep ('a photo of something color::blue.')."""
+    joined = _joined_words(phrases)
+    underscored = set(joined[0]) if joined is not None else set()
+    valued = {phrase for phrase in phrases if _ATTRIBUTE_VALUE.search(phrase)}
+    examples = [phrase for phrase in phrases if phrase in underscored or phrase in valued]
+    if not examples:
+        return ()
+    joiners = [joined[1]] if joined is not None else []
+    if valued:
+        joiners.append("'::' (CUB's attribute::value names?)")
+    one = len(examples) == 1
+    it = "it" if one else "them"
+    if from_phrase_row:  # the row's own phrases: a #phrase row is no fix for them
+        what = "phrase of the #phrase row" if one else "phrases of the #phrase row"
+        fix = f"write {it} with spaces (`{_phrase(examples[0])}`)"
+    else:
+        what = "attribute name" if one else "attribute names"
+        fix = (
+            f"give {'it a phrase' if one else 'them phrases'} in a #phrase row under the header "
+            f"(`#phrase,{_phrase(examples[0])},...`)"
+        )
+    join = "joins its" if one else "join their"
+    return (
+        f"{source}: {len(examples)} {what} {join} words with {' or '.join(joiners)}, such as "
+        f"{', '.join(map(quoted_line, examples[:2]))}: the prompts hold {it} so; {fix}",
+    )
 
 
 def _missing_value_warnings(
