@@ -2549,7 +2549,53 @@ def _attribute_header_hint(header: list[str], numbered: list[tuple[int, list[str
             "attribute names? they are the header's columns after `class`, over a row of "
             "weights for each class)"
         )
+    elif not hint:
+        hint = _header_part_missing_hint(header, [row for _, row in numbered[1:]])
     return hint
+
+
+def _weights(cells: Sequence[str]) -> bool:
+    return bool(cells) and _row_weights(cells) is not None
+
+
+def _header_part_missing_hint(header: list[str], rows: list[list[str]]) -> str:
+    """What a table made by hand from a bare weight matrix lacks (AwA2's predicate matrices have
+    neither class names nor a header), where its first line is no `class,...` header: a header
+    (line 1 a class's row), the header's cell over the class names (R's write.table writes row
+    names so), or the class names (numbers alone under the header). "" if none of these."""
+    n = len(header) - 1
+    # Not `species,0,1,2`: a header of numbered columns.
+    if (
+        header[0]
+        and not _weights(header[:1])
+        and _weights(header[1:])
+        and not _column_numbers(header[1:])
+    ):
+        columns = ",".join(f"<attr{i}>" for i in range(1, min(n, 3) + 1))
+        columns += f",...,<attr{n}>" if n > 3 else ""
+        attributes = counted(n, "attribute's name", "attributes' names")
+        return (
+            f" (line 1 is a class's row of weights, {quoted_text(header[0])} and "
+            f"{counted(n, 'number')}: the table has no header? add one above the rows, "
+            f"`class` and the {attributes}: `class,{columns}`)"
+        )
+    if not rows or _weights(header):
+        return ""
+    example = "class," + ",".join(header[:3]) + (",..." if len(header) > 3 else "")
+    if all(len(row) == len(header) + 1 and not _weights(row[:1]) for row in rows) and _weights(
+        rows[0][1:]
+    ):
+        return (
+            f" (the header has {len(header)} cells, the rows below it {len(header) + 1}: the "
+            "class names' column has no header cell, as R's write.table writes row names? "
+            f"start the header with `class,`: `{example}`)"
+        )
+    if all(len(row) == len(header) and _weights(row) for row in rows):
+        return (
+            " (rows of numbers alone under it: no class names? give each row its class name "
+            f"first, and start the header with `class,`: `{example}`)"
+        )
+    return ""
 
 
 def _phrase_row(
@@ -2661,6 +2707,11 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
             hint = ""
             if extra and not any(cell.strip() for cell in extra):
                 hint = " (the extra ones empty: a ',' too many at the end of the row?)"
+            elif len(row) == len(header) - 1 and _weights(row):
+                hint = (
+                    " (numbers alone: the class name missing from the row's start? give each "
+                    "row its class name first)"
+                )
             raise ZslError(f"{where}: row has {len(row)} cells, header has {len(header)}{hint}")
         name = strip_name(row[0])
         _check_name(name, where)
