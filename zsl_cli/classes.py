@@ -73,6 +73,7 @@ from zsl_cli.text_files import (
     strip_invisible,
     strip_name,
 )
+from zsl_cli.truth_exports import written_csv
 from zsl_cli.wrong_file_kinds import (
     by_dataset_problem,
     check_not_another_class_file,
@@ -2554,6 +2555,30 @@ def _attribute_header_hint(header: list[str], numbered: list[tuple[int, list[str
     return hint
 
 
+# The lines that write a table with commas in place of each separator a hint names.
+_COMMA_COMMANDS = {
+    "spaces": "awk '{$1 = $1; print}' OFS=,",
+    "tabs": "tr '\\t' ,",
+    "semicolons": "tr ';' ,",
+}
+
+
+def _with_comma_command(hint: str, text: str, source: str) -> str:
+    """`hint`, where it says to save the table with commas, with the line that writes it so,
+    where one is exact: no cell holds a comma or a quote, but for a semicolon table's decimal
+    commas where no point is (a spreadsheet's of a locale whose decimal mark is ',')."""
+    found = re.search(r"separated by (\w+): save it with commas\)$", hint)
+    if found is None or found[1] not in _COMMA_COMMANDS or '"' in text:
+        return hint
+    command = _COMMA_COMMANDS[found[1]]
+    if "," in text:
+        if found[1] != "semicolons" or "." in text:
+            return hint
+        command = "tr ';,' ',.'"
+    written = written_csv(source, "attributes.csv")
+    return f"{hint[:-1]}, as `{command} < {shlex.quote(printable(source))} > {written}` does)"
+
+
 def _weights(cells: Sequence[str]) -> bool:
     return bool(cells) and _row_weights(cells) is not None
 
@@ -2647,7 +2672,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
     header_line, header = numbered[0]
     header = [strip_invisible(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
-        hint = _attribute_header_hint(header, numbered)
+        hint = _with_comma_command(_attribute_header_hint(header, numbered), text, source)
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
     attributes = header[1:]
     for column, name in enumerate(attributes, start=2):
