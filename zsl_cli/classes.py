@@ -2813,8 +2813,12 @@ def _missing_value_warnings(
     table of 50 classes x 85 attributes."""
     missing = matrix == -1
     others = matrix[~missing]
+    scaled = False
     if not missing.any() or (others < 0).any() or np.isin(others, (0, 1)).all():
-        return ()
+        missing = _missing_values_scaled(matrix)
+        if missing is None:
+            return ()
+        scaled = True
     rows, columns = np.nonzero(missing)
     row, column = int(rows[0]), int(columns[0])
     count = int(missing.sum())
@@ -2822,13 +2826,42 @@ def _missing_value_warnings(
         f"; in {counted(len(set(rows.tolist())), 'class', 'classes')} and "
         f"{counted(len(set(columns.tolist())), 'column')}"
     )
+    place = (
+        f"({'the first ' if count > 1 else ''}at line {lines[row]}: class "
+        f"{quoted_text(classes[row].name)}, column {column + 2} ({quoted_text(attributes[column])})"
+        f"{spread if count > 1 else ''})"
+    )
+    if scaled:
+        return (
+            f"{source}: {counted(count, 'weight is', 'weights are')} negative among weights "
+            f"otherwise 0 or more, one value in each row, in rows of unit length {place}, such as "
+            "xlsa17's att holds AwA2's missing values (-1 in its original_att): each counts "
+            "against its attribute; write 0 for them, or give the original_att with its -1s "
+            "written as 0",
+        )
     return (
         f"{source}: {counted(count, 'weight is', 'weights are')} -1 among weights otherwise 0 "
-        f"or more ({'the first ' if count > 1 else ''}at line {lines[row]}: class "
-        f"{quoted_text(classes[row].name)}, column {column + 2} ({quoted_text(attributes[column])})"
-        f"{spread if count > 1 else ''}), such as AwA2 marks a missing value with: each counts "
+        f"or more {place}, such as AwA2 marks a missing value with: each counts "
         "against its attribute; write the value, or 0 to leave the attribute out of that class",
     )
+
+
+def _missing_values_scaled(matrix: np.ndarray) -> np.ndarray | None:
+    """Where a table of rows of unit length holds AwA2's missing values (-1) scaled with their
+    row, as xlsa17's att does: in each row one negative value, and weights otherwise 0 or more,
+    not only that value negated (a -1/0/1 table scaled); else None."""
+    negative = matrix < 0
+    if not negative.any() or not np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-3):
+        return None
+    lowest = np.where(negative, matrix, np.inf).min(axis=1, keepdims=True)
+    highest = np.where(negative, matrix, -np.inf).max(axis=1, keepdims=True)
+    rows = np.any(negative, axis=1, keepdims=True)
+    if not np.array_equal(lowest[rows], highest[rows]):  # weights signed on purpose
+        return None
+    positive = (matrix > 0) & rows
+    if np.allclose(matrix[positive], -np.broadcast_to(lowest, matrix.shape)[positive]):
+        return None
+    return negative
 
 
 # Column names that number the columns: pandas' default (0, 1, ...) or AwA2's predicate ids
