@@ -42,6 +42,7 @@ def test_the_hint_gives_the_line_that_writes_commas(text: str, command: str) -> 
     [
         'class\tblack\twhite\n"antelope, male"\t0.5\t1\n',  # a comma in a cell: tr splits it
         "class;black;white\nantelope;1.000,5;1\n",  # thousands points beside decimal commas
+        "class;black;white\n#phrase;black, dark;white\nantelope;0,5;1\n",  # a phrase's comma
     ],
 )
 def test_no_line_where_one_would_misread_a_cell(text: str) -> None:

@@ -2566,13 +2566,15 @@ _COMMA_COMMANDS = {
 def _with_comma_command(hint: str, text: str, source: str) -> str:
     """`hint`, where it says to save the table with commas, with the line that writes it so,
     where one is exact: no cell holds a comma or a quote, but for a semicolon table's decimal
-    commas where no point is (a spreadsheet's of a locale whose decimal mark is ',')."""
+    commas, between digits, where no point is (a spreadsheet's of a locale whose decimal mark
+    is ',')."""
     found = re.search(r"separated by (\w+): save it with commas\)$", hint)
     if found is None or found[1] not in _COMMA_COMMANDS or '"' in text:
         return hint
     command = _COMMA_COMMANDS[found[1]]
     if "," in text:
-        if found[1] != "semicolons" or "." in text:
+        # Decimal commas alone (between digits, no point anywhere) turn to points.
+        if found[1] != "semicolons" or "." in text or re.search(r"\D,|,\D|^,|,$", text, re.M):
             return hint
         command = "tr ';,' ',.'"
     written = written_csv(source, "attributes.csv")
