@@ -2712,12 +2712,15 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         if first.lower() == header[0].lower() and _row_weights(row[1:]) is None:
             # Tables joined with `cat` (seen and unseen classes): the second one's header read
             # as a class named 'class', whose first attribute name was no number.
-            same = [strip_invisible(cell) for cell in row] == header
+            cells = [strip_invisible(cell) for cell in row]
+            same = cells == header
+            # `Class,Red` over `class,red`: the same columns, in another letter case.
+            cased = not same and [c.lower() for c in cells] == [c.lower() for c in header]
             raise ZslError(
                 f"{where}: the header is repeated here (first at line {header_line}"
-                + ("" if same else ", with other columns")
+                + ("" if same else ", in another letter case" if cased else ", with other columns")
                 + "): tables joined with `cat`? keep the first header only"
-                + ("" if same else ", over rows of the same columns")
+                + ("" if same or cased else ", over rows of the same columns")
             )
         if len(row) == 1 and len(header) > 1:
             # A class added to the table, its weights not yet written: "row has 1 cells".
