@@ -536,7 +536,9 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                 "without brackets, separated by ';' (`name: prompt one; prompt two`)"
             )
         if colon:
-            prompts = tuple(filter(None, map(strip_invisible, prompt_text.split(";"))))
+            # Stripped as the name is: a Hangul filler at an end stays, and is warned of as one
+            # inside a prompt is (`prompts.invisible_character_warnings`).
+            prompts = tuple(filter(None, map(strip_name, prompt_text.split(";"))))
             if not prompts:
                 # `names:` over `  0: person`: a YOLO dataset's data.yaml.
                 below = lines[number] if number < len(lines) else ""
@@ -2053,7 +2055,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
             raise ZslError(
                 f"{at(index)}: class {quoted_text(key)}: descriptors must be a list of strings"
             )
-        cleaned = tuple(filter(None, map(strip_invisible, descriptors)))
+        # Stripped as the name is: a Hangul filler at an end stays, to be warned of.
+        cleaned = tuple(filter(None, map(strip_name, descriptors)))
         if not cleaned:
             raise ZslError(f"{at(index)}: class {quoted_text(key)}: no descriptors")
         for descriptor in cleaned:
@@ -2638,7 +2641,7 @@ def _phrase_row(
             f"{source}:{phrase_line}: #phrase row has {len(phrase_row)} cells, "
             f"header has {len(header)}"
         )
-    phrases = [strip_invisible(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
+    phrases = [strip_name(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
     # One phrase is one prompt: two columns with it would be one attribute, as two of a name.
     where = f"{source}:{phrase_line}, column"
     for column, phrase in enumerate(phrases, start=2):
@@ -2672,7 +2675,9 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         raise ZslError(f"{source}:{phrase_line}: the #phrase row must come right after the header")
     numbered = _without_empty_end_columns(numbered)
     header_line, header = numbered[0]
-    header = [strip_invisible(cell) for cell in header]
+    # Stripped as a name is: an attribute name is a prompt's text where no #phrase row is,
+    # and a Hangul filler at its end stays, to be warned of.
+    header = [strip_name(cell) for cell in header]
     if len(header) < 2 or header[0].lower() != "class":
         hint = _with_comma_command(_attribute_header_hint(header, numbered), text, source)
         raise ZslError(f"{source}:{header_line}: header must be `class,<attr1>,<attr2>,...`" + hint)
@@ -2712,7 +2717,7 @@ def parse_attributes(text: str, source: str = "<attributes>") -> ClassSpec:
         if first.lower() == header[0].lower() and _row_weights(row[1:]) is None:
             # Tables joined with `cat` (seen and unseen classes): the second one's header read
             # as a class named 'class', whose first attribute name was no number.
-            cells = [strip_invisible(cell) for cell in row]
+            cells = [strip_name(cell) for cell in row]
             same = cells == header
             # `Class,Red` over `class,red`: the same columns, in another letter case.
             cased = not same and [c.lower() for c in cells] == [c.lower() for c in header]

@@ -37,7 +37,7 @@ from zsl_cli.classes import (
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
 from zsl_cli.errors import ZslError
 from zsl_cli.formatting import and_more, printable, quoted_line, quoted_text
-from zsl_cli.text_files import INVISIBLE, STDIN_HINT, read_text, split_lines, strip_invisible
+from zsl_cli.text_files import INVISIBLE, STDIN_HINT, read_text, split_lines, strip_name
 from zsl_cli.wrong_file_kinds import (
     descriptions_by_dataset_problem,
     json_value,
@@ -155,7 +155,8 @@ def resolve_templates(value: str) -> Templates:
                 "CLIP_benchmark's?): write one dataset's templates one per line, with {} for "
                 "the class name"
             )
-        lines = enumerate(map(strip_invisible, split_lines(text)), start=1)
+        # A Hangul filler at a line's end stays, as at a class name's, to be warned of.
+        lines = enumerate(map(strip_name, split_lines(text)), start=1)
         written = [(number, line) for number, line in lines if line]
         numbered = [(number, line) for number, line in written if line[0] != "#"]
         # `#{} on instagram`: a hashtag that starts a template makes a comment of it. Not

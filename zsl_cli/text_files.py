@@ -262,14 +262,18 @@ def _stripped(text: str, invisible: str) -> str:
 # to be refused (`classes`), as it is where they stand inside it and as the fillers U+3164 and
 # U+FFA0 are wherever they stand. No file leaves them at a line's end by accident, as `cat` leaves
 # a byte-order mark: they are "invisible" names' favourites, and stripped, a name of a filler alone
-# vanished from the class list without a word, and `\u115f` + `cat` became `cat`.
+# vanished from the class list without a word, and `\u115f` + `cat` became `cat`. A prompt's text
+# (a class's own prompt, a descriptor, an attribute phrase, a template) keeps them too, to be
+# warned of as one inside it is (`prompts.invisible_character_warnings`): stripped, `\u115f` + `a
+# star` was `a star` where the name beside it was refused.
 _NAME_FILLERS = "\u115f\u1160"
 _STRIPPED_FROM_NAMES = "".join(c for c in INVISIBLE if c not in _NAME_FILLERS)
 
 
 def strip_name(text: str) -> str:
-    """A class name (or its line) without white space or invisible characters at either end, as
-    `strip_invisible` strips them, but for the Hangul fillers, which stay there to be refused."""
+    """A class name or a prompt's text (or its line) without white space or invisible characters
+    at either end, as `strip_invisible` strips them, but for the Hangul fillers, which stay there
+    to be refused in a name and warned of in a prompt."""
     return _stripped(text, _STRIPPED_FROM_NAMES)
 
 
