@@ -2036,6 +2036,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
         )
     entries: list[ClassDef] = []
     lines: list[int] = []  # the line of every key, found for a message only
+    # Classes with empty (or blank) descriptors among others: (index, key, empty ones, all).
+    emptied: list[tuple[int, str, int, int]] = []
 
     def at(index: int) -> str:
         # Not found for every key up front: walking the file for them took 3 times as long as
@@ -2059,6 +2061,8 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
         cleaned = tuple(filter(None, map(strip_name, descriptors)))
         if not cleaned:
             raise ZslError(f"{at(index)}: class {quoted_text(key)}: no descriptors")
+        if len(cleaned) < len(descriptors):
+            emptied.append((index, key, len(descriptors) - len(cleaned), len(descriptors)))
         for descriptor in cleaned:
             if (problem := too_long(descriptor, "descriptor")) is not None:
                 raise ZslError(f"{at(index)}: class {quoted_text(key)}: {problem}")
@@ -2082,6 +2086,16 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     # Not where the prompts leave the class name out (`--description-template '{1}'`, CuPL's
     # whole prompts): a name's '+' or '_' is then the label alone, as the folders spell it.
     warnings = _name_text_warnings(names, source, names) if named else ()
+    if emptied:
+        # Left out, as a blank line of a class file is, but said: `["round", ""]` was a class
+        # of one prompt without a word (a class of none is refused).
+        index, key, empty, total = emptied[0]
+        more = counted(len(emptied) - 1, "more class", "more classes")
+        others = f" (and {more} with empty ones)" if len(emptied) > 1 else ""
+        warnings += (
+            f"{at(index)}: class {quoted_text(key)}: {empty} of its {total} descriptors "
+            f"{'is' if empty == 1 else 'are'} empty, and left out{others}",
+        )
     if example := id_map_example(data):
         warnings += (
             f"{source}: every class is a number, such as {quoted_text(example[0])}, with a name "
