@@ -88,6 +88,7 @@ from zsl_cli.wrong_file_kinds import (
     refuse_python_id_map,
     tab_table_hint,
     table_rows,
+    template_fields,
 )
 
 # What a class name may not hold, as one character class: a regex finds the first in a name at
@@ -125,6 +126,25 @@ def with_name(prompt: str, name: str) -> str:
     """A class's own prompt as the model reads it: its placeholder is the class's name."""
     # One pass, so a name holding braces stays as it is.
     return NAME_FIELD.sub(lambda _: name, prompt)
+
+
+# A replacement field as written, or a literal brace doubled: `{0:}` is a field, `{{` is not.
+_WRITTEN_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+
+
+def formatted_field_hint(text: str, placeholders: int = 1) -> str | None:
+    """What to write for the first replacement field of `text` written with a conversion or
+    format spec, even an empty one (`{0:}`, `{:}`, `{!r}`): `{0:}` formats as `{0}` does, but a
+    template or prompt takes `{}` and `{0}` (and a description template `{1}`) alone. None where
+    no field is written so. `placeholders`: how many the text takes, where `{0}` and `{1}` are
+    written for two."""
+    for found in _WRITTEN_FIELD.finditer(text):
+        written = found.group()
+        if written not in ("{{", "}}") and re.search("[!:]", written):
+            name = re.split("[!:]", written[1:], maxsplit=1)[0]
+            placeholder = "{}" if placeholders == 1 else f"{{{name}}}"
+            return f"write {placeholder} for {written}: a conversion or format spec is not allowed"
+    return None
 
 
 # Names that already mean something in the output; a class with one could not be told apart.
@@ -565,6 +585,9 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
                     # `{｝`, an input method's brace half typed; `{c}`, as --templates is told.
                     said = lookalike_field(prompt)
                     hint = f"it holds {said}" if said else other_field_hint(prompt)
+                    if not hint and template_fields(prompt) in ([""], ["0"]):
+                        # `{0:}`, its one field, which reads as `{0}`.
+                        hint = formatted_field_hint(prompt)
                     raise ZslError(
                         f"{where}: prompt {quoted_line(prompt)}: only {{}} (or {{0}}) stands for "
                         "the class name; other braces are not allowed"

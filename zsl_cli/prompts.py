@@ -28,6 +28,7 @@ from zsl_cli.classes import (
     AttributeTable,
     ClassSpec,
     csv_quoting_warnings,
+    formatted_field_hint,
     in_quotes,
     lookalike_field,
     refuse_too_long,
@@ -305,6 +306,10 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         template.format(*(["x"] * placeholders))
     except (IndexError, KeyError, ValueError):  # `{} {1}` mixes two ways of numbering
         valid = False
+    # `{0:}` and `{:}`, whose fields read as `{0}` and `{}`: refused, as in a class's own prompt,
+    # and told what to write where that is all that is wrong.
+    formatted = formatted_field_hint(template, placeholders) if valid else None
+    valid = valid and formatted is None
     if not valid:
         # Literal braces are no hint for a template that has none (`a photo.`).
         what = "the attribute" if where == "--attribute-template" else "the class name"
@@ -320,7 +325,9 @@ def _check_template(template: str, where: str, placeholders: int = 1) -> None:
         elif repeated:
             # An attribute template's one field is the attribute's text, not a class name.
             hint = f"{{}} and {{0}} stand for {what}, which goes in once"
-        if template.startswith("lambda "):
+        if formatted is not None:
+            hint = formatted
+        elif template.startswith("lambda "):
             # CLIP's notebooks and data/prompts.md list templates as `lambda c: f'...{c}.'`.
             hint = "a Python lambda? write its text alone, with {} for the class name"
         elif said := lookalike_field(template):
