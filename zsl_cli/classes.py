@@ -128,6 +128,33 @@ def with_name(prompt: str, name: str) -> str:
     return NAME_FIELD.sub(lambda _: name, prompt)
 
 
+# A number in a cell of its own beside a prompt's text (`a photo of a {}.<TAB>2`, `2,a photo of a
+# {}.`): a weighted ensemble's table, saved as CSV or tab-separated text.
+_NUMBER_CELL = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_WEIGHT_CELL = re.compile(rf"[\t,;]\s*{_NUMBER_CELL}$|^{_NUMBER_CELL}\s*[\t,;]")
+_TAB_WEIGHT_CELL = re.compile(rf"\t\s*{_NUMBER_CELL}$|^{_NUMBER_CELL}\s*\t")
+
+
+def weight_column(texts: Sequence[str], tabs_only: bool = False) -> bool:
+    """Whether every one of `texts` (templates, a class file's own prompts, descriptors) has a
+    number in a column of its own: a table of texts and their weights, whose weights would be
+    part of every prompt, as no text is weighed apart. Not where some have none: a number may
+    be one of a text's words (`a photo of {}, 2`). `tabs_only`: a column set apart by a tab
+    alone, where a text is not a line of a file that may be CSV (a descriptor `a bird, 3.`)."""
+    cell = _TAB_WEIGHT_CELL if tabs_only else _WEIGHT_CELL
+    return bool(texts) and all(cell.search(text) for text in texts)
+
+
+def weight_column_error(where: str, text: str, what: str, fix: str) -> ZslError:
+    """The refusal of a `weight_column` of `what`s (template, prompt, descriptor), naming the
+    first, `text`, at `where`; `fix` says how to write them."""
+    return ZslError(
+        f"{where}: every {what} has a number beside it, such as {quoted_line(text)} (a table of "
+        f"{what}s and their weights?): {what}s have no weights, each counts the same in its "
+        f"class's average (a {what} given twice counts twice); {fix}"
+    )
+
+
 # A replacement field as written, or a literal brace doubled: `{0:}` is a field, `{{` is not.
 _WRITTEN_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 
@@ -653,10 +680,18 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         )
     _check_unique(places)
     names = [entry.name for entry in entries]
+    wheres = [where for _, where in places]
     own_prompts = [prompt for entry in entries for prompt in entry.prompts]
+    prompt_places = [
+        where for entry, where in zip(entries, wheres, strict=True) for _ in entry.prompts
+    ]
+    # `circle: a round thing<TAB>2`, as a template file's `a {}<TAB>2`; a prompt's ',' is its own.
+    if weight_column(own_prompts, tabs_only=True):
+        raise weight_column_error(
+            prompt_places[0], own_prompts[0], "prompt", "write each prompt without a number"
+        )
     left_out = {composed(name) for name in unnamed}
     templated = [e.name for e in entries if not e.prompts and composed(e.name) not in left_out]
-    wheres = [where for _, where in places]
     warnings = _lookalike_warnings(entries, wheres)
     warnings += _shared_prompt_warnings(entries, wheres)
     warnings += _percent_s_warnings(entries, wheres)
@@ -671,9 +706,6 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
             f"{quoted_line(prompt)}: a class name ends at its first ':' and cannot hold one; "
             "write a space after ':' where a prompt follows, or the name without ':'",
         )
-    prompt_places = [
-        where for entry, where in zip(entries, wheres, strict=True) for _ in entry.prompts
-    ]
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt", prompt_places)
     warnings += _commented_prompt_warnings(own_prompts, prompt_places)
     if own_prompts and all(map(in_quotes, own_prompts)):
@@ -2095,6 +2127,11 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
                     f"contains {surrogate.group()!r}, not a character"
                 )
         entries.append(ClassDef(name, descriptors=cleaned))
+    described = [d for entry in entries for d in entry.descriptors]
+    if weight_column(described, tabs_only=True):  # `"round<TAB>2"`, as a template's
+        raise weight_column_error(
+            at(0), described[0], "descriptor", "write each descriptor without a number"
+        )
     # Keys that differ ("cat " and "cat", "café" composed and decomposed) as the file spells
     # them: a search for one in an editor may not find the other.
     _refuse_repeats([entry.name for entry in entries], at, spellings=[key for key, _ in data])

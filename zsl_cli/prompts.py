@@ -33,6 +33,8 @@ from zsl_cli.classes import (
     lookalike_field,
     refuse_too_long,
     trailing_comment_warnings,
+    weight_column,
+    weight_column_error,
     with_name,
 )
 from zsl_cli.defaults import DEFAULT_ATTRIBUTE_TEMPLATE, DEFAULT_DESCRIPTION_TEMPLATE
@@ -250,26 +252,19 @@ def resolve_templates(value: str) -> Templates:
     )
 
 
-# A number in a cell of its own beside a template (`a photo of a {}.<TAB>2`, `2,a photo of a {}.`):
-# a weighted ensemble's table.
-_NUMBER_CELL = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_WEIGHT_CELL = re.compile(rf"[\t,;]\s*{_NUMBER_CELL}$|^{_NUMBER_CELL}\s*[\t,;]")
-
-
 def _refuse_weight_column(numbered: list[tuple[int, str]], value: str) -> None:
     """A template file whose every template has a number in a column of its own, a header line
     without {} aside (`template,weight`): a table of templates and their weights, whose weights
     would be part of every prompt, as no template is weighed apart."""
     rows = numbered[1:] if "{" not in numbered[0][1] else numbered
-    if not rows or not all(_WEIGHT_CELL.search(template) for _, template in rows):
-        return
-    number, template = rows[0]
-    raise ZslError(
-        f"{value}:{number}: every template has a number beside it, such as "
-        f"{quoted_line(template)} (a table of templates and their weights?): templates have no "
-        "weights, each counts the same in its class's average (a template given twice counts "
-        "twice); write one template per line, without a number"
-    )
+    if weight_column([template for _, template in rows]):
+        number, template = rows[0]
+        raise weight_column_error(
+            f"{value}:{number}",
+            template,
+            "template",
+            "write one template per line, without a number",
+        )
 
 
 # A Jinja (or Mustache) placeholder, `{{ label }}`: to str.format, literal braces around a word.
