@@ -17,7 +17,8 @@ A prediction matches a truth image when, in this order:
    current folder);
 2. they are the same name in the same real folder (folder links resolved, as `zsl label` tells
    files apart: a link to a file is a file of its own), else their real paths are equal (the
-   file's own link resolved too);
+   file's own link resolved too), else they name the same file (a disk that ignores case or
+   accents' composition opens `1.jpg` as `1.JPG`; a hard link);
 3. the prediction path ends with the image's path relative to the truth root (for a folder:
    `class/.../file`; for a CSV: a relative path as written), for predictions made in another
    folder or on another machine (names compared as shown, composed or decomposed alike, and
@@ -1973,13 +1974,16 @@ def _pair_real_paths(
     pairs: list[tuple[int, int]],
 ) -> list[int]:
     """Rule 2 for these (row, absolute path): pair each with the truth image of the same name in
-    the same real folder, then the rows left with the same real file, marking the images taken;
-    return the rows left. A file linked into another class has the real path of the file it
-    links to, so only its real folder tells the two apart, as `zsl label` tells them apart."""
+    the same real folder, then the rows left with the same real file, then with the same file
+    under another name, marking the images taken; return the rows left. A file linked into
+    another class has the real path of the file it links to, so only its real folder tells the
+    two apart, as `zsl label` tells them apart. A disk that ignores case (macOS, Windows) opens
+    `1.jpg` as the `1.JPG` labelled, and macOS `café` composed as the one it stores decomposed:
+    two names, one file, which only the file's own identity tells."""
     if not rows:
         return []
     folder_keys = real_folder_keys([*(item.path for item in items), *(path for _, path in rows)])
-    for resolve in (folder_keys.__getitem__, os.path.realpath):
+    for resolve in (folder_keys.__getitem__, os.path.realpath, _named_file):
         if not rows:
             break
         index = _unique_index(resolve(item.path) for item in items)
@@ -1993,6 +1997,15 @@ def _pair_real_paths(
                 unpaired.append((j, path))
         rows = unpaired
     return [j for j, _ in rows]
+
+
+def _named_file(path: str) -> tuple[int, int] | str:
+    """The file `path` names itself (a link's own, not its target's: the real path has paired
+    those), or the path where nothing is there."""
+    try:
+        return file_identity(os.lstat(path), path)
+    except OSError:
+        return path
 
 
 def _longest_ending(parts: tuple[str, ...], index: dict[Any, int | None]) -> int | None:
