@@ -37,14 +37,24 @@ def not_found_hint(path: str | os.PathLike[str]) -> str:
 
 def spelled_otherwise(path: str) -> str | None:
     """For a path that is not there, where it is there with names whose accents are composed
-    otherwise (café typed composed, stored decomposed as macOS writes it, or the reverse): what
-    to add to the message; else None.
+    otherwise (café typed composed, stored decomposed as macOS writes it, or the reverse), or
+    with `/` for its `\\` (written on Windows) where `\\` separates no folders: what to add to
+    the message; else None.
 
     Walking down the path, each name that is not there is looked for in the folder reached with
     its accents composed and decomposed (_stored_spelling), and the walk goes on through the
     spelling found: a missing path costs at most three lookups for each of its names and lists
     no folder. A name stored partly composed and partly decomposed is not found.
     """
+    if "\\" in path and "\\" not in _SEPARATOR_CHARACTERS:
+        # A path written on Windows (`dir /s /b`, a colleague's script): here `\` is a
+        # character of a name, not a separator.
+        slashed = path.replace("\\", "/")
+        if lexists(slashed):
+            return (
+                f"{printable(slashed)} is there: a backslash is part of a name on this system, "
+                f"not a folder separator as on Windows"
+            )
     drive, rest = os.path.splitdrive(path)
     reached = drive + rest[: len(rest) - len(rest.lstrip(_SEPARATOR_CHARACTERS))]
     found: list[str] = []  # the paths reached through a name spelled otherwise
