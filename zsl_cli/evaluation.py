@@ -1,15 +1,16 @@
 """`zsl evaluate`: read ground truth, match it to predictions, compute metrics, build the result.
 
 Ground truth is either a folder whose immediate, non-hidden sub-folders are the classes
-(ImageFolder: images anywhere below each class folder) or a CSV with a header that has `path` and
-`label` columns (or other names datasets give them: TRUTH_COLUMNS), or a path and a 0/1 column per
-class (one-hot, as Roboflow exports), or a Label Studio project's JSON or JSON_MIN export (the class
-its annotators chose for each task's image: `truth_exports` reads it). In a CSV, relative paths are
-relative to the CSV's own folder, so the CSV can travel with its images. A CSV's path may be a
-URL, percent-encoding undone: a file URL names its file (`file:///home/u/a%20b.jpg`), Label
-Studio's `/data/local-files/?d=photos/a.jpg` the relative path after `d=`, and another URL
-(`https://host/photos/a.jpg`, `s3://bucket/photos/a.jpg`) the relative path after its host:
-two rows whose cells differ are refused where such a URL leaves the same path as the other.
+(ImageFolder: images anywhere below each class folder; a Mac's zip's `__MACOSX` is none) or a CSV
+with a header that has `path` and `label` columns (or other names datasets give them:
+TRUTH_COLUMNS), or a path and a 0/1 column per class (one-hot, as Roboflow exports), or a Label
+Studio project's JSON or JSON_MIN export (the class its annotators chose for each task's image:
+`truth_exports` reads it). In a CSV, relative paths are relative to the CSV's own folder, so the
+CSV can travel with its images. A CSV's path may be a URL, percent-encoding undone: a file URL
+names its file (`file:///home/u/a%20b.jpg`), Label Studio's `/data/local-files/?d=photos/a.jpg` the
+relative path after `d=`, and another URL (`https://host/photos/a.jpg`, `s3://bucket/photos/a.jpg`)
+the relative path after its host: two rows whose cells differ are refused where such a URL leaves
+the same path as the other.
 
 A prediction matches a truth image when, in this order:
 1. their absolute paths are equal (a relative prediction path is taken from the folder the
@@ -2083,6 +2084,11 @@ def _ending(parts: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+# What macOS's zip puts beside the folders it packs: their files' AppleDouble metadata
+# (`._name`), no class.
+ARCHIVE_METADATA_FOLDER = "__MACOSX"
+
+
 def _truth_from_folder(source: str) -> GroundTruth:
     where = printable(source)
     root = absolute_path(source)
@@ -2090,7 +2096,9 @@ def _truth_from_folder(source: str) -> GroundTruth:
         folders = {
             entry.name
             for entry in os.scandir(root)
-            if not entry.name.startswith(".") and is_folder_entry(entry)
+            if not entry.name.startswith(".")
+            and entry.name != ARCHIVE_METADATA_FOLDER
+            and is_folder_entry(entry)
         }
     except OSError as error:
         raise ZslError(f"cannot read the ground-truth folder {where}: {error.strerror}") from error
