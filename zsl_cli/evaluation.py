@@ -807,6 +807,7 @@ def evaluate(
     warnings += folder_truth_warnings(truth, matching, [p.path for p in predictions], base)
     warnings += _shared_ending_warnings(matching.unmatched, predictions_source, base)
     warnings += _left_out_images_warnings(truth, matching)
+    warnings += _alike_but_for_case_warnings(truth, matching, [p.path for p in predictions])
     warnings += upload_warnings(truth, matching, [p.path for p in predictions], "prediction")
     # A class the run could choose but never did is a result, not a mistake; without the run
     # info, the classes some image was labelled or ranked with stand in for the run's.
@@ -1026,6 +1027,43 @@ def _left_out_images_warnings(truth: GroundTruth, matching: Matching) -> list[st
         f"evaluated, as zsl label leaves {'its extension' if one else 'their extensions'} out "
         f"({counts}): {some_names(shown, EXAMPLES, len(left_out))}; label with --ext naming "
         f"{'it' if one else 'them'} as well (--ext replaces the default list)"
+    ]
+
+
+def _alike_but_for_case_warnings(
+    truth: GroundTruth, matching: Matching, paths: Sequence[str]
+) -> list[str]:
+    """A warning where unpaired truth images are named as an unpaired prediction is but for
+    case (its folder and file name): a truth written on a disk that ignores case (Windows,
+    macOS) names `1.jpg` for the `1.JPG` labelled, one file there and two names here."""
+    paired_truth = {i for _, i in matching.pairs}
+    paired_predictions = {j for j, _ in matching.pairs}
+
+    def key(parts: tuple[str, ...]) -> tuple[str, ...]:
+        return parts[-2:]
+
+    lost: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    for j, path in enumerate(paths):
+        if j not in paired_predictions:
+            ending = key(_ending(_parts(path)))
+            lost.setdefault(tuple(part.casefold() for part in ending), (ending, path))
+    alike = []
+    for i, item in enumerate(truth.items):
+        if i in paired_truth or not item.image_like or item.hidden:
+            continue
+        ending = key(_ending(item.relative or _parts(item.path)))
+        found = lost.get(tuple(part.casefold() for part in ending))
+        if found is not None and found[0] != ending:
+            alike.append((item.shown, found[1]))
+    if not alike:
+        return []
+    shown, predicted = map(printable, alike[0])
+    one = len(alike) == 1
+    return [
+        f"{counted(len(alike), 'truth image')} without prediction {'is' if one else 'are'} "
+        f"named as a prediction is but for case (e.g. '{shown}' and '{predicted}'): names that "
+        f"differ in case are two files here, one on a disk that ignores case (Windows, macOS); "
+        f"write the truth's paths as the files are named"
     ]
 
 
