@@ -29,7 +29,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    whose header runs past 64 KB of whitespace or comments, an XV thumbnail's
                    past 64 KB of comments, and an XPM without its size line in its first 64 KB;
                    a header giving a width or height of 2**31 or more (a negative one read
-                   unsigned: a damaged header, which no --max-pixels would let decode)
+                   unsigned: a damaged header, which no --max-pixels would let decode);
+                   macOS metadata (an AppleDouble `._name`, a `.DS_Store`), said as such
     truncated      the data ends before the image does (where the file ends as a whole one
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND, a QOI's end
                    marker or a TGA footer, or is as long as a BMP's header says, or holds
@@ -211,6 +212,8 @@ def classify(
         head = b""
     cut_short = truncated_error(size)
     identified = not isinstance(error, UnidentifiedImageError)
+    if not identified and (metadata := _macos_metadata(head)):
+        return DecodeError(NOT_AN_IMAGE, metadata)
     text = _reads_as_text(head)
     signatures = _signatures(head[:16])
     tiff = tiff_damage(file, size) if "TIFF" in signatures else None
@@ -288,6 +291,23 @@ def classify(
         return DecodeError(DECODE_ERROR, "out of memory while decoding")
     detail = _pillow_says(error) or "no detail"
     return DecodeError(DECODE_ERROR, f"cannot decode: {type(error).__name__}: {detail}")
+
+
+# What a folder copied from a Mac holds beside its images, by their first bytes: a `find -iname
+# '*.jpg'` list takes `._photo.jpg` too, whose error would else read as a damaged photo.
+_MACOS_METADATA = (
+    (
+        b"\x00\x05\x16\x07",
+        "macOS metadata of a file (AppleDouble: a copy from a Mac keeps a file's Finder data in "
+        "`._name` beside it), not an image: leave out names starting with `._`",
+    ),
+    (b"\x00\x00\x00\x01Bud1", "macOS Finder's folder settings (.DS_Store), not an image"),
+)
+
+
+def _macos_metadata(head: bytes) -> str | None:
+    """What a macOS metadata file is, by its first bytes; None for any other file."""
+    return next((why for magic, why in _MACOS_METADATA if head.startswith(magic)), None)
 
 
 def _image_refused(error: Image.DecompressionBombError) -> Image.Image | None:
