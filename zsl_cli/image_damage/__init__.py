@@ -30,7 +30,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    past 64 KB of comments, and an XPM without its size line in its first 64 KB;
                    a header giving a width or height of 2**31 or more (a negative one read
                    unsigned: a damaged header, which no --max-pixels would let decode);
-                   macOS metadata (an AppleDouble `._name`, a `.DS_Store`), said as such
+                   macOS metadata (an AppleDouble `._name`, a `.DS_Store`) and Finder
+                   aliases, said as such
     truncated      the data ends before the image does (where the file ends as a whole one
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND, a QOI's end
                    marker or a TGA footer, or is as long as a BMP's header says, or holds
@@ -302,11 +303,16 @@ _MACOS_METADATA = (
         "`._name` beside it), not an image: leave out names starting with `._`",
     ),
     (b"\x00\x00\x00\x01Bud1", "macOS Finder's folder settings (.DS_Store), not an image"),
+    (
+        b"book\x00\x00\x00\x00mark",
+        "a macOS Finder alias, not the image it points to: give the original (an alias renamed "
+        "as its image, or copied off its Mac, is a file of its own, not a link)",
+    ),
 )
 
 
 def _macos_metadata(head: bytes) -> str | None:
-    """What a macOS metadata file is, by its first bytes; None for any other file."""
+    """What a macOS metadata or alias file is, by its first bytes; None for any other file."""
     return next((why for magic, why in _MACOS_METADATA if head.startswith(magic)), None)
 
 
