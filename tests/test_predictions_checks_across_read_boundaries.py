@@ -88,3 +88,19 @@ def test_a_comment_across_the_first_read_s_end_after_a_bom_is_named_at_its_line(
         _read_file(tmp_path, data)
     with pytest.raises(ZslError, match=said):
         _read_stdin(data)
+
+
+def test_a_header_a_mib_past_the_start_is_read_and_one_byte_further_is_none(
+    tmp_path: Path,
+) -> None:
+    blank = ("," + " " * 97 + "\r\n") * (MIB // 100) + "," * (MIB % 100 - 2) + "\r\n"
+    assert len(blank) == MIB
+    data = (blank + HEADER + ROWS).encode()
+    assert _read_file(tmp_path, data) == ["a.png", "b.png"]
+    assert _read_stdin(data) == ["a.png", "b.png"]
+    further = ("," + blank + HEADER + ROWS).encode()
+    no_header = "is not a zsl predictions CSV: the header must hold the columns"
+    with pytest.raises(ZslError, match=no_header):
+        _read_file(tmp_path, further)
+    with pytest.raises(ZslError, match=no_header):
+        _read_stdin(further)
