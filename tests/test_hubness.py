@@ -510,7 +510,7 @@ def test_recommendations():
     default = hubness.compare(_random_sims(300, 15, seed=14), names[:15])
     assert (default.k, default.k_requested, default.hub_threshold) == (3, None, 120)
     assert [hubness.default_k(c) for c in (2, 7, 8, 39, 40, 1000)] == [1, 1, 2, 9, 10, 10]
-    assert "no reduction is needed to even out the N_k" in low.recommendation
+    assert "the N_k call for no reduction" in low.recommendation
     assert low.recommended_method == "none"
     unmeasured = hubness.compare(sims, names, methods=("none",))
     assert unmeasured.recommended_method is None  # nothing compared: no advice
@@ -843,8 +843,8 @@ def test_counts_more_even_than_chance_are_not_called_hubness_at_k_1():
     assert none.skewness > 2 and none.n_hubs == 0
     assert result.recommendation == (
         "Hubness is low without reduction (N_k skewness 2.24 at k=1, but N_k varies less than if "
-        "each image's k classes were drawn at random: std 0.45 vs 3.11): no reduction is needed "
-        "to even out the N_k; whether one improves the labels only --truth can tell."
+        "each image's k classes were drawn at random: std 0.45 vs 3.11): the N_k call for no "
+        "reduction; whether one improves the labels only --truth can tell."
     )
     # A class that takes twice its share spreads the counts beyond chance: skewness speaks.
     hub = hubness.compare(_labelled_sims([30] + [10] * 27 + [0] * 2), names, k=1)

@@ -137,6 +137,5 @@ def test_low_hubness_advice_says_only_that_the_n_k_are_even():
     assert result.recommended_method == "none"
     assert "no reduction needed" not in result.recommendation
     assert result.recommendation.endswith(
-        "no reduction is needed to even out the N_k; whether one improves the labels only "
-        "--truth can tell."
+        "the N_k call for no reduction; whether one improves the labels only --truth can tell."
     )

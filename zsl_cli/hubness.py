@@ -1029,12 +1029,11 @@ def _recommendation(
 
 # `--methods none`: nothing to compare with, which advice to keep none would claim.
 _UNMEASURED = "no reduction was measured (--methods all measures every one)"
-# Low hubness tells only that the N_k are even, not that no reduction would label better: on
-# folders of even N_k, --truth has shown a reduction gain 20 points of H.
-_EVEN = (
-    "no reduction is needed to even out the N_k; whether one improves the labels only "
-    "--truth can tell."
-)
+# Low hubness tells only that no few classes take the others' share of the N_k, not that the
+# N_k are even (a folder that shows some of the classes alone makes those many images' top
+# classes, as it should) nor that no reduction would label better: on folders of even N_k,
+# --truth has shown a reduction gain 20 points of H.
+_EVEN = "the N_k call for no reduction; whether one improves the labels only --truth can tell."
 # How advice that can tell no method ends.
 _OR_TRUTH = "--truth to compare the methods' accuracy"
 
