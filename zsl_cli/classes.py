@@ -524,6 +524,17 @@ def _by_code_point(clusters: Sequence[str]) -> str:
     return "; ".join(said)
 
 
+def _emptied_warning(where: str, name: str, empty: int, total: int, what: str, more: int) -> str:
+    """Empty prompts or descriptors among a class's others (`a;;b`, `["round", ""]`) are left
+    out, as a blank line of a class file is, but said: one was a class of a prompt fewer without
+    a word (a class of none is refused). `more`: how many other classes have some."""
+    others = f" (and {counted(more, 'more class', 'more classes')} with empty ones)" if more else ""
+    return (
+        f"{where}: class {quoted_text(name)}: {empty} of its {total} {what}s "
+        f"{'is' if empty == 1 else 'are'} empty, and left out{others}"
+    )
+
+
 def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] = ()) -> ClassSpec:
     """The classes of a class file. `unnamed`: classes whose prompts will not hold their names
     (described ones, with a description template of the descriptor alone)."""
@@ -531,6 +542,8 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
     entries: list[ClassDef] = []
     places: list[tuple[str, str]] = []
     run_on: list[tuple[str, str, str, str]] = []  # names split at a ':' that no space follows
+    # Classes with empty prompts among others (`a;;b`): (where, name, empty ones, all).
+    emptied: list[tuple[str, str, int, int]] = []
     lines = split_lines(text)
     # Before any line is read as a class: a translated header line could fail as one first.
     _refuse_dir_listing(lines, source)
@@ -585,7 +598,12 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         if colon:
             # Stripped as the name is: a Hangul filler at an end stays, and is warned of as one
             # inside a prompt is (`prompts.invisible_character_warnings`).
-            prompts = tuple(filter(None, map(strip_name, prompt_text.split(";"))))
+            pieces = [strip_name(piece) for piece in prompt_text.split(";")]
+            if len(pieces) > 1 and not pieces[-1]:
+                pieces.pop()  # `name: a; b;`, a list's last separator, as a trailing comma
+            prompts = tuple(filter(None, pieces))
+            if prompts and len(prompts) < len(pieces):
+                emptied.append((where, name, len(pieces) - len(prompts), len(pieces)))
             if not prompts:
                 # `names:` over `  0: person`: a YOLO dataset's data.yaml.
                 below = lines[number] if number < len(lines) else ""
@@ -708,6 +726,9 @@ def parse_classes(text: str, source: str = "<classes>", unnamed: Sequence[str] =
         )
     warnings += trailing_comment_warnings(own_prompts, source, "prompt", "prompt", prompt_places)
     warnings += _commented_prompt_warnings(own_prompts, prompt_places)
+    if emptied:
+        where, name, empty, total = emptied[0]
+        warnings += (_emptied_warning(where, name, empty, total, "prompt", len(emptied) - 1),)
     if own_prompts and all(map(in_quotes, own_prompts)):
         # Items of a list in code, as a template file's are warned of: the quotes went into
         # every prompt.
@@ -2147,14 +2168,9 @@ def parse_descriptions(text: str, source: str = "<descriptions>", named: bool = 
     # whole prompts): a name's '+' or '_' is then the label alone, as the folders spell it.
     warnings = _name_text_warnings(names, source, names) if named else ()
     if emptied:
-        # Left out, as a blank line of a class file is, but said: `["round", ""]` was a class
-        # of one prompt without a word (a class of none is refused).
         index, key, empty, total = emptied[0]
-        more = counted(len(emptied) - 1, "more class", "more classes")
-        others = f" (and {more} with empty ones)" if len(emptied) > 1 else ""
         warnings += (
-            f"{at(index)}: class {quoted_text(key)}: {empty} of its {total} descriptors "
-            f"{'is' if empty == 1 else 'are'} empty, and left out{others}",
+            _emptied_warning(at(index), key, empty, total, "descriptor", len(emptied) - 1),
         )
     if example := id_map_example(data):
         warnings += (
