@@ -229,6 +229,12 @@ def resolve_templates(value: str) -> Templates:
         return Templates(value, templates, warnings)
     if "{" in value:  # `{}`, or `{0}` as str.format takes it; else the check says what is wrong
         _check_template(value, "--templates")
+        if weight_column([value], tabs_only=True):  # a line of a template file of weights
+            raise ZslError(
+                f"--templates {quoted_line(value)} has a number set apart by a tab (a template "
+                "and its weight?): templates have no weights, each counts the same in its "
+                "class's average; give the template without the number"
+            )
         warnings = ()
         if _reads_as_path(value):
             warnings = (
