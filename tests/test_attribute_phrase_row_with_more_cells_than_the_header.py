@@ -15,7 +15,6 @@ from zsl_cli.errors import ZslError
     [
         ("class,red,round\n#phrase,crimson,circular,striped\nx,1,0\n", 4),
         ("class,red\n#phrase,crimson,\nx,1\n", 3),
-        ("class,red,round\n#phrase,crimson\nx,1,0\n", 2),
     ],
 )
 def test_a_phrase_row_of_another_width_than_the_header_is_refused(text: str, cells: int) -> None:
@@ -23,6 +22,16 @@ def test_a_phrase_row_of_another_width_than_the_header_is_refused(text: str, cel
     with pytest.raises(ZslError) as error:
         parse_attributes(text, "a.csv")
     assert error.value.message == f"a.csv:2: #phrase row has {cells} cells, header has {header}"
+
+
+def test_a_phrase_row_of_fewer_cells_says_each_column_needs_one() -> None:
+    # The last column's phrase left out, as its name would do: its cell is still needed.
+    with pytest.raises(ZslError) as error:
+        parse_attributes("class,red,round,striped\n#phrase,crimson\nx,1,0,1\n", "a.csv")
+    assert error.value.message == (
+        "a.csv:2: #phrase row has 2 cells, header has 4 (a cell for each column, empty where the "
+        "column's name is its phrase: '#phrase,crimson,,')"
+    )
 
 
 def test_a_phrase_row_as_wide_as_the_header_gives_the_phrases() -> None:

@@ -2727,9 +2727,21 @@ def _phrase_row(
         return list(attributes), None
     phrase_line, phrase_row = body[0]
     if len(phrase_row) != len(header):
+        hint = ""
+        if len(phrase_row) < len(header):
+            # `#phrase,red colour` over `class,red,round`: the round column's phrase left out,
+            # as its name would do; the row needs its empty cell all the same.
+            padded = [cell.strip() for cell in phrase_row] + [""] * (len(header) - len(phrase_row))
+            written = io.StringIO()
+            csv.writer(written, lineterminator="").writerow(padded)
+            row = written.getvalue()
+            hint = (
+                " (a cell for each column, empty where the column's name is its phrase: "
+                f"{quoted_line(row)})"
+            )
         raise ZslError(
             f"{source}:{phrase_line}: #phrase row has {len(phrase_row)} cells, "
-            f"header has {len(header)}"
+            f"header has {len(header)}{hint}"
         )
     phrases = [strip_name(p) or a for p, a in zip(phrase_row[1:], attributes, strict=True)]
     # One phrase is one prompt: two columns with it would be one attribute, as two of a name.
