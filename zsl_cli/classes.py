@@ -73,7 +73,7 @@ from zsl_cli.text_files import (
     strip_invisible,
     strip_name,
 )
-from zsl_cli.truth_exports import written_csv
+from zsl_cli.truth_exports import filter_command
 from zsl_cli.wrong_file_kinds import (
     by_dataset_problem,
     check_not_another_class_file,
@@ -2670,8 +2670,7 @@ def _with_comma_command(hint: str, text: str, source: str) -> str:
         if found[1] != "semicolons" or "." in text or re.search(r"\D,|,\D|^,|,$", text, re.M):
             return hint
         command = "tr ';,' ',.'"
-    written = written_csv(source, "attributes.csv")
-    return f"{hint[:-1]}, as `{command} < {shlex.quote(printable(source))} > {written}` does)"
+    return f"{hint[:-1]}, as `{filter_command(command, source, 'attributes.csv')}` does)"
 
 
 def _weights(cells: Sequence[str]) -> bool:

@@ -829,6 +829,12 @@ def unlabelled_rows_command(source: str, delimiter: str) -> str:
     return f"grep -v -E {pattern} {_shell_path(source)} > {written_csv(source, 'labelled.csv')}"
 
 
+def filter_command(command: str, source: str, name: str) -> str:
+    """A line writing `source` through `command`, a filter (`tr ';' ,`), into the file `name`
+    (`written_csv`'s, where `source` is named so)."""
+    return f"{command} < {_shell_path(source)} > {written_csv(source, name)}"
+
+
 def transpose_command(source: str) -> str:
     """An awk line writing a comma-separated table's rows as columns (line ends of Windows
     dropped): an attribute table written attributes x classes as a table of a row per class."""
