@@ -4,7 +4,9 @@ labelled image folder, and what `zsl evaluate` prints of a result."""
 from __future__ import annotations
 
 import io
+import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -42,16 +44,29 @@ def read_rows(path: str) -> list[tuple[str, str]]:
     return [(item.shown, item.label) for item in load_truth(path).items]
 
 
-def labelled_run(output: Path, images: list[tuple[Path, str]], classes: list[str]) -> Path:
+def labelled_run(
+    output: Path, images: Sequence[tuple[str | os.PathLike[str], str | None]], classes: list[str]
+) -> Path:
     """Predictions as `zsl label -k 0` writes them, each image labelled with its own class
-    (every class ranked), and the run info naming `classes`."""
+    (every class ranked; None: the image failed as not_an_image), and the run info naming
+    `classes`."""
     with open_writer(output, "jsonl") as writer:
         for image, label in images:
+            if label is None:
+                writer.write(Prediction(os.fspath(image), "", None, status="not_an_image"))
+                continue
             ranking = [label, *(name for name in classes if name != label)]
             top_k = tuple(LabelScore(name, 0.9 - 0.1 * i) for i, name in enumerate(ranking))
-            writer.write(Prediction(str(image), label, top_k[0].score, top_k=top_k))
+            writer.write(Prediction(os.fspath(image), label, top_k[0].score, top_k=top_k))
         writer.close({"classes": {"n": len(classes), "names": classes}})
     return output
+
+
+def evaluated_json(predictions: Path, truth: Path) -> dict:
+    """What `zsl evaluate PREDICTIONS --truth TRUTH --json -` prints, read."""
+    result = run("evaluate", predictions, "--truth", truth, "--json", "-", "-q")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
 def evaluated(tmp_path: Path, rows: list[tuple[str, str]], extra: int = 0) -> EvaluationResult:

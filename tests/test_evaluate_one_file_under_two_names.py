@@ -6,13 +6,10 @@ is what `stat` shows of those disks' two spellings, so the tests stand for them 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from tests.helpers import run
-from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import open_writer
+from tests.evaluation_helpers import evaluated_json, labelled_run
 
 CLASSES = ["red circle", "blue square"]
 
@@ -23,23 +20,6 @@ def touch(path: Path, content: bytes) -> Path:
     return path
 
 
-def predictions(tmp_path: Path, images: list[tuple[Path, str]]) -> Path:
-    output = tmp_path / "p.jsonl"
-    with open_writer(output, "jsonl") as writer:
-        for image, label in images:
-            ranking = [label, *(name for name in CLASSES if name != label)]
-            top_k = tuple(LabelScore(name, 0.9 - 0.8 * i) for i, name in enumerate(ranking))
-            writer.write(Prediction(str(image), label, top_k[0].score, top_k=top_k))
-        writer.close({"classes": {"n": len(CLASSES), "names": CLASSES}})
-    return output
-
-
-def evaluate(predicted: Path, truth: Path) -> dict:
-    result = run("evaluate", predicted, "--truth", truth, "--json", "-", "-q")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def test_a_truth_row_naming_the_predicted_file_by_another_name_is_paired(tmp_path):
     # A truth CSV typed on Windows names photos\red circle\1.jpg for the 1.JPG that was
     # labelled; on that disk both names open one file, yet the row and the prediction stayed
@@ -48,12 +28,14 @@ def test_a_truth_row_naming_the_predicted_file_by_another_name_is_paired(tmp_pat
     upper = touch(photos / "red circle" / "1.JPG", b"one")
     square = touch(photos / "blue square" / "2.png", b"two")
     os.link(upper, photos / "red circle" / "1.jpg")
-    predicted = predictions(tmp_path, [(upper, "red circle"), (square, "blue square")])
+    predicted = labelled_run(
+        tmp_path / "p.jsonl", [(upper, "red circle"), (square, "blue square")], CLASSES
+    )
     truth = tmp_path / "truth.csv"
     truth.write_text(
         "path,label\nphotos/red circle/1.jpg,red circle\nphotos/blue square/2.png,blue square\n"
     )
-    metrics = evaluate(predicted, truth)
+    metrics = evaluated_json(predicted, truth)
     assert metrics["n"] == 2
     assert metrics["unmatched"]["predictions"]["count"] == 0
     assert metrics["unmatched"]["truth"]["count"] == 0
@@ -70,13 +52,15 @@ def test_a_file_two_truth_images_are_names_of_pairs_with_neither(tmp_path):
     other.parent.mkdir()
     os.link(red, other)
     square = touch(photos / "blue square" / "b.png", b"two")
-    predicted = predictions(tmp_path, [(other, "red circle"), (square, "blue square")])
+    predicted = labelled_run(
+        tmp_path / "p.jsonl", [(other, "red circle"), (square, "blue square")], CLASSES
+    )
     truth = tmp_path / "truth.csv"
     truth.write_text(
         "path,label\nphotos/red circle/a.png,red circle\nphotos/blue square/a.png,blue square\n"
         "photos/blue square/b.png,blue square\n"
     )
-    metrics = evaluate(predicted, truth)
+    metrics = evaluated_json(predicted, truth)
     assert metrics["n"] == 1
     assert metrics["unmatched"]["predictions"]["count"] == 1
     assert metrics["unmatched"]["truth"]["count"] == 2

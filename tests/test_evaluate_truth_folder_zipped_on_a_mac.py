@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import run
-from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import open_writer
+from tests.evaluation_helpers import evaluated_json, labelled_run
 
 CLASSES = ["cat", "dog"]
 APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
@@ -31,29 +29,10 @@ def unzipped(tmp_path: Path) -> tuple[Path, list[Path]]:
     return photos, images
 
 
-def predictions(tmp_path: Path, rows: list[tuple[Path, str | None]]) -> Path:
-    output = tmp_path / "p.jsonl"
-    with open_writer(output, "jsonl") as writer:
-        for image, label in rows:
-            if label is None:
-                writer.write(Prediction(str(image), "", None, status="not_an_image"))
-                continue
-            ranking = [label, *(name for name in CLASSES if name != label)]
-            top_k = tuple(LabelScore(name, 0.9 - 0.8 * i) for i, name in enumerate(ranking))
-            writer.write(Prediction(str(image), label, top_k[0].score, top_k=top_k))
-        writer.close({"classes": {"n": len(CLASSES), "names": CLASSES}})
-    return output
-
-
-def evaluate(predicted: Path, truth: Path) -> dict:
-    result = run("evaluate", predicted, "--truth", truth, "--json", "-", "-q")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def test_macosx_is_no_truth_class(tmp_path):
     photos, images = unzipped(tmp_path)
-    metrics = evaluate(predictions(tmp_path, [(i, i.parent.name) for i in images]), photos)
+    rows = [(i, i.parent.name) for i in images]
+    metrics = evaluated_json(labelled_run(tmp_path / "p.jsonl", rows, CLASSES), photos)
     assert "__MACOSX" not in json.dumps(metrics["notes"] + metrics["warnings"])
     assert metrics["n_classes"] == 2
 
@@ -62,7 +41,7 @@ def test_its_files_labelled_with_include_hidden_are_no_class_s_images(tmp_path):
     photos, images = unzipped(tmp_path)
     metadata = sorted((photos / "__MACOSX").rglob("._*"))
     rows = [(i, i.parent.name) for i in images] + [(m, None) for m in metadata]
-    metrics = evaluate(predictions(tmp_path, rows), photos)
+    metrics = evaluated_json(labelled_run(tmp_path / "p.jsonl", rows, CLASSES), photos)
     assert "__MACOSX" not in metrics["per_class"]
     assert metrics["n"] == len(images)
     assert metrics["per_class"]["cat"]["accuracy"] == 1.0

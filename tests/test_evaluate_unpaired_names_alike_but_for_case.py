@@ -5,12 +5,9 @@ image and an unpaired prediction are named alike but for case."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.helpers import run
-from zsl_cli.records import LabelScore, Prediction
-from zsl_cli.writers import open_writer
+from tests.evaluation_helpers import evaluated_json, labelled_run
 
 CLASSES = ["red circle", "blue square"]
 
@@ -21,23 +18,6 @@ def touch(path: Path) -> Path:
     return path
 
 
-def predictions(tmp_path: Path, images: list[tuple[Path, str]]) -> Path:
-    output = tmp_path / "p.jsonl"
-    with open_writer(output, "jsonl") as writer:
-        for image, label in images:
-            ranking = [label, *(name for name in CLASSES if name != label)]
-            top_k = tuple(LabelScore(name, 0.9 - 0.8 * i) for i, name in enumerate(ranking))
-            writer.write(Prediction(str(image), label, top_k[0].score, top_k=top_k))
-        writer.close({"classes": {"n": len(CLASSES), "names": CLASSES}})
-    return output
-
-
-def evaluate(predicted: Path, truth: Path) -> dict:
-    result = run("evaluate", predicted, "--truth", truth, "--json", "-", "-q")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def labelled(tmp_path: Path) -> Path:
     photos = tmp_path / "photos"
     images = [
@@ -45,7 +25,7 @@ def labelled(tmp_path: Path) -> Path:
         (touch(photos / "red circle" / "2.JPG"), "red circle"),
         (touch(photos / "blue square" / "3.png"), "blue square"),
     ]
-    return predictions(tmp_path, images)
+    return labelled_run(tmp_path / "p.jsonl", images, CLASSES)
 
 
 def test_a_truth_path_alike_but_for_case_is_warned_of(tmp_path):
@@ -55,7 +35,7 @@ def test_a_truth_path_alike_but_for_case_is_warned_of(tmp_path):
         "path,label\nphotos\\red circle\\1.jpg,red circle\nphotos\\Red Circle\\2.jpg,red circle\n"
         "photos\\blue square\\3.png,blue square\n"
     )
-    metrics = evaluate(predicted, truth)
+    metrics = evaluated_json(predicted, truth)
     assert metrics["unmatched"]["truth"]["count"] == 2
     [warning] = [w for w in metrics["warnings"] if "but for case" in w]
     assert warning.startswith("2 truth images without prediction are named as a prediction is")
@@ -69,6 +49,6 @@ def test_no_warning_where_the_names_differ_otherwise(tmp_path):
     truth.write_text(
         "path,label\nphotos/red circle/9.jpg,red circle\nphotos/blue square/3.png,blue square\n"
     )
-    metrics = evaluate(predicted, truth)
+    metrics = evaluated_json(predicted, truth)
     assert metrics["unmatched"]["truth"]["count"] == 1
     assert not [w for w in metrics["warnings"] if "but for case" in w]
