@@ -73,3 +73,12 @@ def test_a_row_missing_a_weight_keeps_its_message() -> None:
     assert _error("class,black,white,blue\nantelope,0,1\n") == (
         "a.csv:2: row has 3 cells, header has 4"
     )
+
+
+def test_a_bare_matrix_is_pointed_to_the_benchmark_recipes() -> None:
+    # AwA2's predicate-matrix-continuous.txt as it stands: the names are in other files.
+    with pytest.raises(ZslError) as error:
+        parse_attributes("-1.00 0.00 32.57\n12.3 -1.00 4.5\n", "a.csv")
+    assert error.value.message.endswith(
+        "README's \"Standard zero-shot benchmarks\" has the lines that write AwA2's and CUB's)"
+    )

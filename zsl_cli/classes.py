@@ -2619,7 +2619,8 @@ def _attribute_header_hint(header: list[str], numbered: list[tuple[int, list[str
         hint = (
             " (numbers alone, without class names or a header: a bare weight matrix, as "
             "AwA2's predicate-matrix files are? give it the header and each row its class "
-            "name first, separated by commas)"
+            'name first, separated by commas; README\'s "Standard zero-shot benchmarks" has '
+            "the lines that write AwA2's and CUB's)"
         )
     elif not hint and all(len(row) == 1 and _spaced_numbers(row[0]) for _, row in numbered):
         # aPY's apascal_train.txt: `2008_000008.jpg horse 52 86 ... 0 1`.
