@@ -50,5 +50,8 @@ def test_signed_tables_are_not_warned_of() -> None:
     # A table of -1, 0 and 1 scaled to unit length: -1 says absent, as in the unscaled one.
     ternary = _unit_rows(np.array([[-1.0, 1.0, 0.0, 1.0], [1.0, -1.0, -1.0, 0.0], [0, 0, 1, 1.0]]))
     assert parse_attributes(_table(ternary), "a.csv").warnings == ()
+    # One negative a row, each of the others' size: weights signed on purpose.
+    one_each = _unit_rows(np.array([[0.6, -0.8, 0.0, 0.0], [0.8, 0.0, -0.6, 0.0], [0, 0, 1, 1.0]]))
+    assert parse_attributes(_table(one_each), "a.csv").warnings == ()
     # Rows not of unit length: the negatives are the user's weights.
     assert parse_attributes(_table(_unit_rows(ORIGINAL) * 3), "a.csv").warnings == ()

@@ -2960,8 +2960,9 @@ def _missing_value_warnings(
 
 def _missing_values_scaled(matrix: np.ndarray) -> np.ndarray | None:
     """Where a table of rows of unit length holds AwA2's missing values (-1) scaled with their
-    row, as xlsa17's att does: in each row one negative value, and weights otherwise 0 or more,
-    not only that value negated (a -1/0/1 table scaled); else None."""
+    row, as xlsa17's att does: in each row one negative value, under a tenth of the row's
+    largest, and weights otherwise 0 or more, not only that value negated (a -1/0/1 table
+    scaled); else None."""
     negative = matrix < 0
     if not negative.any() or not np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-3):
         return None
@@ -2972,6 +2973,10 @@ def _missing_values_scaled(matrix: np.ndarray) -> np.ndarray | None:
         return None
     positive = (matrix > 0) & rows
     if np.allclose(matrix[positive], -np.broadcast_to(lowest, matrix.shape)[positive]):
+        return None
+    # AwA2's strengths are percentages, up to 100: a missing value's -1 is small beside its
+    # row's largest, where a weight signed on purpose is of the others' size.
+    if np.any(-lowest[rows] * 10 > matrix.max(axis=1, keepdims=True)[rows]):
         return None
     return negative
 
