@@ -1,0 +1,87 @@
+"""Where `zsl evaluate` warns of an unpaired truth image named as an unpaired prediction is but
+for case: it compares the class folder and file name, and only images left unpaired on both
+sides; a name paired already, or one alike in its file name alone, is no such case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.evaluation_helpers import evaluated_json, labelled_run
+
+CLASSES = ["red circle", "blue square"]
+
+
+def touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not decoded by evaluate")
+    return path
+
+
+def case_warnings(metrics: dict) -> list[str]:
+    return [w for w in metrics["warnings"] if "but for case" in w]
+
+
+def test_file_names_alike_in_other_class_folders_are_not_warned_of(tmp_path):
+    photos = tmp_path / "photos"
+    images = [
+        (touch(photos / "red circle" / "1.JPG"), "red circle"),
+        (touch(photos / "blue square" / "3.png"), "blue square"),
+    ]
+    predicted = labelled_run(tmp_path / "p.jsonl", images, CLASSES)
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "path,label\nphotos/blue square/1.jpg,blue square\nphotos/blue square/3.png,blue square\n"
+    )
+    metrics = evaluated_json(predicted, truth)
+    assert metrics["unmatched"]["truth"]["count"] == 1
+    assert not case_warnings(metrics)
+
+
+def test_the_class_folder_and_file_name_alone_are_compared(tmp_path):
+    photos = tmp_path / "photos"
+    images = [
+        (touch(photos / "red circle" / "1.JPG"), "red circle"),
+        (touch(photos / "blue square" / "3.png"), "blue square"),
+    ]
+    predicted = labelled_run(tmp_path / "p.jsonl", images, CLASSES)
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "path,label\nelsewhere/red circle/1.jpg,red circle\nphotos/blue square/3.png,blue square\n"
+    )
+    metrics = evaluated_json(predicted, truth)
+    [warning] = case_warnings(metrics)
+    assert warning.startswith("1 truth image without prediction is named as a prediction is")
+
+
+def test_a_paired_truth_image_is_not_warned_of(tmp_path):
+    photos = tmp_path / "photos"
+    images = [
+        (touch(photos / "red circle" / "1.JPG"), "red circle"),
+        (touch(photos / "red circle" / "1.jpg"), "red circle"),
+        (touch(photos / "blue square" / "3.png"), "blue square"),
+    ]
+    predicted = labelled_run(tmp_path / "p.jsonl", images, CLASSES)
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "path,label\nphotos/red circle/1.jpg,red circle\nphotos/blue square/3.png,blue square\n"
+    )
+    metrics = evaluated_json(predicted, truth)
+    assert metrics["unmatched"]["predictions"]["count"] == 1
+    assert not case_warnings(metrics)
+
+
+def test_a_paired_prediction_is_not_warned_of(tmp_path):
+    photos = tmp_path / "photos"
+    images = [
+        (touch(photos / "red circle" / "1.JPG"), "red circle"),
+        (touch(photos / "blue square" / "3.png"), "blue square"),
+    ]
+    predicted = labelled_run(tmp_path / "p.jsonl", images, CLASSES)
+    truth = tmp_path / "truth.csv"
+    truth.write_text(
+        "path,label\nphotos/red circle/1.JPG,red circle\nphotos/red circle/1.jpg,red circle\n"
+        "photos/blue square/3.png,blue square\n"
+    )
+    metrics = evaluated_json(predicted, truth)
+    assert metrics["unmatched"]["truth"]["count"] == 1
+    assert not case_warnings(metrics)
