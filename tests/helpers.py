@@ -210,9 +210,18 @@ def wait_for_first_predictions(process: subprocess.Popen, output: Path) -> None:
     while (
         process.poll() is None
         and time.monotonic() < deadline
-        and not any(path.stat().st_size > 0 for path in output.parent.glob(f".{output.name}.*"))
+        and not any(map(_holds_data, output.parent.glob(f".{output.name}.*")))
     ):
         time.sleep(0.05)
+
+
+def _holds_data(path: Path) -> bool:
+    """Whether `path` has some bytes; False where it went between the listing and the look (a
+    temporary file moved into place as the run ends)."""
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 # `zsl` with every image batch slowed down, so an interrupt lands mid-run however fast the machine.
