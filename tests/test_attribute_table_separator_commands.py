@@ -64,3 +64,26 @@ def test_the_line_writes_a_table_that_reads(tmp_path) -> None:
     assert [cls.name for cls in spec.classes] == ["antelope", "grizzly+bear"]
     assert spec.attributes is not None
     assert spec.attributes.weights.tolist() == [[-1.0, 12.34], [39.25, 1.39]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "class black white\npolar bear  0.5  1\nantelope  -1.00  12.34\n",  # a name of 2 words
+        "class black white\n#phrase black fur  white\nantelope  -1.00  12.34\n",  # a phrase's
+    ],
+)
+def test_no_awk_line_where_a_cell_holds_a_space(text: str) -> None:
+    # awk splits `polar bear` into two cells: its table was refused in turn, a row of 4 cells
+    # under a header of 3.
+    assert _error(text).endswith(": save it with commas)")
+
+
+def test_the_awk_line_passes_over_comments_of_other_lengths(tmp_path) -> None:
+    text = f"# AwA2's continuous predicate matrix\n{SPACED}"
+    command = _error(text).rpartition("as `")[2].partition("`")[0]
+    assert command == "awk '{$1 = $1; print}' OFS=, < awa2.txt > attributes.csv"
+    (tmp_path / "awa2.txt").write_text(text, encoding="utf-8")
+    subprocess.run(command, shell=True, cwd=tmp_path, check=True)
+    spec = parse_attributes((tmp_path / "attributes.csv").read_text(encoding="utf-8"))
+    assert [cls.name for cls in spec.classes] == ["antelope", "grizzly+bear"]

@@ -2666,12 +2666,25 @@ def _with_comma_command(hint: str, text: str, source: str) -> str:
     if found is None or found[1] not in _COMMA_COMMANDS or '"' in text:
         return hint
     command = _COMMA_COMMANDS[found[1]]
+    if found[1] == "spaces" and len(_space_cell_counts(text)) > 1:
+        return hint  # a name or phrase of two words: awk makes two cells of it
     if "," in text:
         # Decimal commas alone (between digits, no point anywhere) turn to points.
         if found[1] != "semicolons" or "." in text or re.search(r"\D,|,\D|^,|,$", text, re.M):
             return hint
         command = "tr ';,' ',.'"
     return f"{hint[:-1]}, as `{filter_command(command, source, 'attributes.csv')}` does)"
+
+
+def _space_cell_counts(text: str) -> set[int]:
+    """How many cells awk splits each line of `text` into at spaces, comments (a first cell
+    starting with '#', but for #phrase) and blank lines left out."""
+    counts = set()
+    for line in text.splitlines():
+        cells = strip_invisible(line).split()
+        if cells and (not cells[0].startswith("#") or cells[0].lower() == "#phrase"):
+            counts.add(len(cells))
+    return counts
 
 
 def _weights(cells: Sequence[str]) -> bool:
