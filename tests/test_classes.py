@@ -1497,6 +1497,23 @@ def test_minus_one_among_non_negative_strengths_is_warned_of_as_a_missing_value(
         assert parse_attributes(table, "a.csv").warnings == (), table
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        "class,stripes,mane,flies\nzebra,1,0.5,-1\nlion,0,1,-1\neagle,0,0,1\n",
+        "class,stripes,mane,flies\nzebra,2,1,-1\nlion,0,3,-1\neagle,0,0,2\n",
+    ],
+)
+def test_minus_one_of_the_other_weights_size_is_a_weight_not_a_missing_value(table):
+    # -1 for "not" beside strengths of 0 to 1 (or a few): it was warned of as AwA2's missing
+    # value, whose strengths are percentages, told to be written 0. A -1 under a tenth of the
+    # table's largest weight still is.
+    assert parse_attributes(table, "a.csv").warnings == ()
+    spec = parse_attributes("class,black,furry\nbear,-1,10.5\nox,2,1\n", "a.csv")
+    [warning] = spec.warnings
+    assert warning.startswith("a.csv: 1 weight is -1 among weights otherwise 0 or more")
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t", ","])
 def test_an_attribute_table_below_excel_s_sep_line_is_refused_as_a_class_list(delimiter):
     # Without its `sep=;` line it was sent to --attributes; with it, its rows were classes

@@ -2931,15 +2931,18 @@ def _missing_value_warnings(
     classes: Sequence[ClassDef],
     attributes: Sequence[str],
 ) -> tuple[str, ...]:
-    """A warning for a table of strengths (0 or more, not only 0 and 1) that holds exact -1s:
-    AwA2's continuous table marks a missing value so, and read as a weight it counts against
-    its attribute. A -1/0/1 table is some tables' way of saying absent, and is left alone.
+    """A warning for a table of strengths (0 or more, the largest 10 or more) that holds exact
+    -1s: AwA2's continuous table marks a missing value so, and read as a weight it counts
+    against its attribute. A -1 of the other weights' size (a -1/0/1 table, some tables' way of
+    saying absent, or -1 beside strengths up to 1) is a weight, and is left alone.
     `lines` are the rows' lines, for the first place: a count alone was hard to act on in a
     table of 50 classes x 85 attributes."""
     missing = matrix == -1
     others = matrix[~missing]
     scaled = False
-    if not missing.any() or (others < 0).any() or np.isin(others, (0, 1)).all():
+    # AwA2's strengths are percentages: its -1 is small beside them, where a -1 of the other
+    # weights' size (a -1/0/1 table, -1 for "not" beside strengths up to 1) is a weight.
+    if not missing.any() or (others < 0).any() or others.max(initial=0) < 10:
         missing = _missing_values_scaled(matrix)
         if missing is None:
             return ()
