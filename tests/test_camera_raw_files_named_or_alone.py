@@ -217,3 +217,48 @@ def test_the_warning_of_one_raw_file_speaks_of_it():
         "1 camera raw file was left out (.cr2 1): zsl decodes no raw image; convert it to JPEG "
         "or TIFF (darktable-cli, RawTherapee, dcraw) to label it"
     ]
+
+
+def _raw_first(photometric: int, dng: bool) -> bytes:
+    """A raw file whose first IFD is the raw image itself, as an Android phone's DNG (CFA) or a
+    linear DNG (LinearRaw) has it: 16-bit samples Pillow has no mode for, so it opens none."""
+    tags = TiffImagePlugin.ImageFileDirectory_v2()
+    if dng:
+        tags[_DNG_VERSION] = b"\x01\x04\x00\x00"
+        tags.tagtype[_DNG_VERSION] = _BYTE
+    written = io.BytesIO()
+    Image.new("I;16", (24, 16), 1000).save(written, format="TIFF", tiffinfo=tags)
+    data = bytearray(written.getvalue())
+    (first_ifd,) = struct.unpack_from("<I", data, 4)
+    (count,) = struct.unpack_from("<H", data, first_ifd)
+    at = next(
+        first_ifd + 2 + 12 * i
+        for i in range(count)
+        if struct.unpack_from("<H", data, first_ifd + 2 + 12 * i)[0] == 262
+    )
+    struct.pack_into("<H", data, at + 8, photometric)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("photometric", "dng", "what"),
+    [
+        (32803, True, "a DNG"),
+        (34892, True, "a DNG"),
+        (32803, False, "its first image holds a sensor's raw data"),
+    ],
+)
+def test_a_raw_file_under_a_tiff_name_that_pillow_cannot_open_fails_saying_so(
+    tmp_path, photometric, dng, what
+):
+    # The reason was "TIFF signature, but Pillow cannot open it: unknown pixel mode".
+    path = tmp_path / "IMG_0001.tif"
+    path.write_bytes(_raw_first(photometric, dng))
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever Pillow raises
+        Image.open(path)
+    failure = failure_of(path)
+    assert failure.status == NOT_AN_IMAGE
+    assert failure.reason == (
+        f"camera raw file ({what}): zsl decodes no raw image; convert it to JPEG or TIFF "
+        "(darktable-cli, RawTherapee, dcraw) to label it"
+    )

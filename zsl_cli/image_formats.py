@@ -57,6 +57,7 @@ import functools
 import io
 import operator
 import os
+import struct
 import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -140,6 +141,41 @@ def heif_readable() -> bool:
 
 def readable_formats() -> list[str]:
     return [name for name in Image.ID if name not in REFUSED_FORMATS]
+
+
+# PhotometricInterpretation of a raw image's own samples: CFA (a Bayer mosaic) and LinearRaw.
+_RAW_PHOTOMETRICS = frozenset({32803, 34892})
+_SHORT = 3  # a TIFF field type
+
+
+def camera_raw_header_error(file: BinaryIO) -> DecodeError | None:
+    """not_an_image for a camera's raw file under another name that Pillow could not open at
+    all: a TIFF whose first IFD has a DNGVersion tag, or is the raw image itself (CFA or
+    LinearRaw samples, as an Android phone's DNG has it first), for which Pillow has no mode.
+    None for any other file, or one whose first IFD cannot be read."""
+    try:
+        file.seek(0)
+        head = file.read(8)
+        if head[:4] not in (b"II*\0", b"MM\0*"):
+            return None
+        order = "<" if head[:1] == b"I" else ">"
+        file.seek(struct.unpack(f"{order}I", head[4:])[0])
+        (count,) = struct.unpack(f"{order}H", file.read(2))
+        entries = file.read(12 * count)
+    except (OSError, ValueError, struct.error):
+        return None
+    dng = raw = False
+    for at in range(0, len(entries) - 11, 12):
+        tag, kind = struct.unpack_from(f"{order}HH", entries, at)
+        dng |= tag == _DNG_VERSION
+        if tag == _PHOTOMETRIC and kind == _SHORT:
+            raw = struct.unpack_from(f"{order}H", entries, at + 8)[0] in _RAW_PHOTOMETRICS
+    if not (dng or raw):
+        return None
+    what = "a DNG" if dng else "its first image holds a sensor's raw data"
+    return DecodeError(
+        NOT_AN_IMAGE, f"camera raw file ({what}): zsl decodes no raw image; {_CONVERT_RAW}"
+    )
 
 
 def camera_raw_error(image: Image.Image) -> DecodeError | None:

@@ -30,8 +30,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    past 64 KB of comments, and an XPM without its size line in its first 64 KB;
                    a header giving a width or height of 2**31 or more (a negative one read
                    unsigned: a damaged header, which no --max-pixels would let decode);
-                   macOS metadata (an AppleDouble `._name`, a `.DS_Store`) and Finder
-                   aliases, said as such
+                   macOS metadata (an AppleDouble `._name`, a `.DS_Store`), Finder
+                   aliases and cameras' raw files, said as such
     truncated      the data ends before the image does (where the file ends as a whole one
                    does, with a GIF's trailer, a JPEG's end marker, a PNG's IEND, a QOI's end
                    marker or a TGA footer, or is as long as a BMP's header says, or holds
@@ -146,7 +146,13 @@ from zsl_cli.image_damage.tiff import (
     check_tiff_strips,
     tiff_damage,
 )
-from zsl_cli.image_formats import REFUSED_FORMATS, FileView, heif_readable, readable_formats
+from zsl_cli.image_formats import (
+    REFUSED_FORMATS,
+    FileView,
+    camera_raw_header_error,
+    heif_readable,
+    readable_formats,
+)
 from zsl_cli.image_status import (
     DECODE_ERROR,
     NOT_AN_IMAGE,
@@ -275,6 +281,8 @@ def classify(
                 "JPEG signature, but its end marker comes before any frame header: it holds no "
                 "image",
             )
+        if "TIFF" in signatures and (raw := camera_raw_header_error(file)):
+            return raw  # a raw file under another name, whose raw image Pillow has no mode for
         hit_end, why = _why_not_opened(file, signatures)
         if hit_end:
             return cut_short
