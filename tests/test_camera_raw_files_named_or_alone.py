@@ -114,16 +114,37 @@ def test_a_raw_file_under_a_tiff_name_fails_naming_the_preview_pillow_reads(tmp_
     )
 
 
-def test_a_dng_whose_first_image_is_the_raw_one_is_refused_too(tmp_path):
-    # DNGVersion alone says DNG (some DNGs keep their raw image first, with no preview).
+def _dng_tagged_tiff(new_subfile_type: int | None = None) -> bytes:
     tags = TiffImagePlugin.ImageFileDirectory_v2()
     tags[_DNG_VERSION] = b"\x01\x04\x00\x00"
     tags.tagtype[_DNG_VERSION] = _BYTE
-    path = tmp_path / "scan.tif"
-    Image.new("RGB", (32, 32)).save(path, format="TIFF", tiffinfo=tags)
+    if new_subfile_type is not None:
+        tags[_NEW_SUBFILE_TYPE] = new_subfile_type
+    written = io.BytesIO()
+    Image.new("RGB", (32, 32), (20, 40, 220)).save(written, format="TIFF", tiffinfo=tags)
+    return written.getvalue()
+
+
+def test_a_tiff_with_a_dng_tag_whose_first_image_is_whole_is_decoded(tmp_path):
+    # A TIFF exported from a DNG by a tool that copies its tags: a DNG's own first image, where
+    # whole, is its raw one (CFA or LinearRaw samples), which Pillow does not open. It was
+    # refused as a DNG, saying to convert it to TIFF.
+    path = tmp_path / "exported.tif"
+    path.write_bytes(_dng_tagged_tiff())
+    assert decode_image(path).getpixel((0, 0)) == (20, 40, 220)
+    path.write_bytes(_dng_tagged_tiff(new_subfile_type=1))  # a DNG's preview, the raw elsewhere
     failure = failure_of(path)
     assert failure.status == NOT_AN_IMAGE
-    assert failure.reason.startswith("camera raw file (a DNG): zsl decodes no raw image; convert")
+    assert failure.reason.startswith("camera raw file (its first image, all Pillow reads, is a")
+
+
+def test_a_tiff_with_a_dng_tag_that_pillow_cannot_open_keeps_pillow_s_reason(tmp_path):
+    # Its first image is no raw one (CFA, LinearRaw): the tag says nothing of why.
+    path = tmp_path / "exported.tif"
+    path.write_bytes(_raw_first(photometric=7, dng=True))  # 7: no photometric TIFF names
+    assert (
+        failure_of(path).reason == "TIFF signature, but Pillow cannot open it: unknown pixel mode"
+    )
 
 
 def test_a_tiff_whose_first_image_is_reduced_but_has_no_sub_ifds_is_decoded(tmp_path):

@@ -150,9 +150,9 @@ _SHORT = 3  # a TIFF field type
 
 def camera_raw_header_error(file: BinaryIO) -> DecodeError | None:
     """not_an_image for a camera's raw file under another name that Pillow could not open at
-    all: a TIFF whose first IFD has a DNGVersion tag, or is the raw image itself (CFA or
-    LinearRaw samples, as an Android phone's DNG has it first), for which Pillow has no mode.
-    None for any other file, or one whose first IFD cannot be read."""
+    all: a TIFF whose first IFD is the raw image itself (CFA or LinearRaw samples, as an
+    Android phone's DNG has it first), for which Pillow has no mode; said to be a DNG where it
+    has a DNGVersion tag. None for any other file, or one whose first IFD cannot be read."""
     try:
         file.seek(0)
         head = file.read(8)
@@ -170,7 +170,7 @@ def camera_raw_header_error(file: BinaryIO) -> DecodeError | None:
         dng |= tag == _DNG_VERSION
         if tag == _PHOTOMETRIC and kind == _SHORT:
             raw = struct.unpack_from(f"{order}H", entries, at + 8)[0] in _RAW_PHOTOMETRICS
-    if not (dng or raw):
+    if not raw:  # DNGVersion alone: a TIFF exported from a DNG may keep the DNG's tags
         return None
     what = "a DNG" if dng else "its first image holds a sensor's raw data"
     return DecodeError(
@@ -180,17 +180,18 @@ def camera_raw_header_error(file: BinaryIO) -> DecodeError | None:
 
 def camera_raw_error(image: Image.Image) -> DecodeError | None:
     """not_an_image for a camera's raw file under another name (a DNG renamed .tif), as Pillow
-    opened it: a TIFF with a DNGVersion tag, or whose first image is of reduced resolution and
-    its full one in a SubIFD, as a DNG's, a NEF's or an ARW's is. None for any other file; one
-    named as a raw file is refused by its name (CAMERA_RAW_EXTENSIONS) before Pillow opens it."""
+    opened it: a TIFF whose first image is of reduced resolution and its full one in a SubIFD,
+    as a DNG's, a NEF's or an ARW's is, or of a DNG (a DNGVersion tag). None for any other
+    file: a DNG's whole first image is its raw one, which Pillow does not open (see
+    camera_raw_header_error), so one Pillow opens whole is a picture, as a TIFF exported from a
+    DNG that kept its tags is. One named as a raw file is refused by its name
+    (CAMERA_RAW_EXTENSIONS) before Pillow opens it."""
     tags = getattr(image, "tag_v2", {}) if image.format == "TIFF" else {}
-    preview = _SUB_IFDS in tags and bool(_first_number(tags.get(_NEW_SUBFILE_TYPE)) & 1)
-    if not preview and _DNG_VERSION not in tags:
+    reduced = bool(_first_number(tags.get(_NEW_SUBFILE_TYPE)) & 1)
+    if not reduced or (_SUB_IFDS not in tags and _DNG_VERSION not in tags):
         return None
-    if preview:  # what would have been labelled: the first image is all Pillow reads
-        what = f"its first image, all Pillow reads, is a {image.width}x{image.height} preview"
-    else:
-        what = "a DNG"
+    # What would have been labelled: the first image is all Pillow reads.
+    what = f"its first image, all Pillow reads, is a {image.width}x{image.height} preview"
     return DecodeError(
         NOT_AN_IMAGE, f"camera raw file ({what}): zsl decodes no raw image; {_CONVERT_RAW}"
     )
