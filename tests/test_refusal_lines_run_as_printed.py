@@ -17,6 +17,7 @@ from zsl_cli.classes import parse_attributes
 from zsl_cli.errors import ZslError
 from zsl_cli.evaluation import load_truth
 from zsl_cli.records import CSV_COLUMNS
+from zsl_cli.truth_exports import transpose_command
 
 CLASSES = {"red circle": "red", "blue square": "blue", "green star": "green"}
 WORDS = ["red", "blue", "green", "circle", "square", "star"]
@@ -50,6 +51,19 @@ def test_a_transposed_attribute_table_s_line_runs_from_another_folder(tmp_path, 
     spec = parse_attributes(Path(written).read_text(), written)
     assert spec.names == list(CLASSES)
     assert list(spec.attributes.names) == WORDS
+
+
+@pytest.mark.parametrize(("newline", "blank_lines"), [("\n", 1), ("\r\n", 1), ("\n", 2)])
+def test_the_transposing_line_passes_over_blank_lines(tmp_path, monkeypatch, newline, blank_lines):
+    # A blank last line left it no columns to write: it wrote an empty table.
+    monkeypatch.chdir(tmp_path)
+    rows = ["class,red circle,blue square", "red,1,0", "", "circle,1,0", "square,0,1"]
+    text = newline.join(rows + [""] * blank_lines) + newline
+    Path("att.csv").write_bytes(text.encode())
+    written = _command(f"`{transpose_command('att.csv')}`")
+    spec = parse_attributes(Path(written).read_text(), written)
+    assert spec.names == ["red circle", "blue square"]
+    assert list(spec.attributes.names) == ["red", "circle", "square"]
 
 
 @pytest.mark.parametrize(("delimiter", "empty"), [(",", '""'), (";", '""'), (",", '" "')])

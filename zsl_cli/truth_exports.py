@@ -837,10 +837,12 @@ def filter_command(command: str, source: str, name: str) -> str:
 
 def transpose_command(source: str) -> str:
     """An awk line writing a comma-separated table's rows as columns (line ends of Windows
-    dropped): an attribute table written attributes x classes as a table of a row per class."""
+    dropped, blank lines passed over: the last one would leave no column to write): an
+    attribute table written attributes x classes as a table of a row per class."""
     script = (
-        '{sub(/\\r$/, ""); for (i = 1; i <= NF; i++) t[i] = (NR == 1 ? "" : t[i] ",") $i; '
-        "n = NF} END {for (i = 1; i <= n; i++) print t[i]}"
+        '{sub(/\\r$/, "")} !NF {next} '
+        '{for (i = 1; i <= NF; i++) t[i] = (r ? t[i] "," : "") $i; r = 1; n = NF} '
+        "END {for (i = 1; i <= n; i++) print t[i]}"
     )
     target = written_csv(source, "attributes.csv")
     return f"awk -F, {shlex.quote(script)} {_shell_path(source)} > {target}"
