@@ -229,6 +229,20 @@ def test_results_of_no_control_name_or_choices_not_strings_are_passed_over() -> 
     assert images(truth([task(1, {"image": "a.jpg"}, answered)])) == [(1, "a.jpg", "cat")]
 
 
+@pytest.mark.parametrize("choices", ["dog", 3, 1e308, {"dog": 1}, None])
+def test_choices_not_a_list_are_no_answer(choices: object) -> None:
+    # Label Studio writes a list: a string's letters were several choices, a dict's keys a class,
+    # and a number ended in a TypeError (exit 70).
+    odd = {**result([]), "value": {"choices": choices}}
+    value = [task(1, {"image": "a.jpg"}, annotation(odd)), chose(2, {"image": "b.jpg"}, "cat")]
+    exported = truth(value)
+    assert images(exported) == [(2, "b.jpg", "cat")]
+    assert exported.warnings == (
+        f"1 task of {WHERE} has annotations, but none choosing a class in '{CONTROL}' (e.g. "
+        "task 1): no ground truth, left out",
+    )
+
+
 def predicted(*results: dict) -> dict:
     return {"id": 9, "model_version": "zsl", "score": 0.8, "result": list(results)}
 

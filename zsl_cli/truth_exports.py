@@ -217,7 +217,9 @@ def _choices_results(source: Any) -> Iterator[dict]:
 
 
 def _choices(result: dict) -> list[str]:
-    return [c for c in result["value"].get("choices") or () if isinstance(c, str)]
+    # Label Studio writes a list: a string's letters are no choices, nor a dict's keys.
+    choices = result["value"].get("choices")
+    return [c for c in choices if isinstance(c, str)] if isinstance(choices, list) else []
 
 
 def _prediction_sources(task: dict) -> list[Any]:
