@@ -1177,6 +1177,19 @@ def test_dds_colour_cut_inside_its_pixels_is_truncated(tmp_path: Path) -> None:
             assert failure_of(path).status == "truncated", cut
 
 
+@pytest.mark.parametrize("bitcount", [0xFFFFFFF8, 0x08000018, 136])
+def test_dds_colour_of_a_damaged_bit_count_is_a_decode_error(tmp_path: Path, bitcount: int) -> None:
+    # A damaged header's bit count (a fuzzed file's 134,217,752) made zsl's decoder ask for
+    # the image's pixels at that size in one read: terabytes, "out of memory while decoding",
+    # a reason that says the machine failed (and so tried again each run), not the file.
+    path = tmp_path / "damaged.dds"
+    path.write_bytes(dds_of_masks(1000, 1000, bitcount, (0xFF0000, 0xFF00, 0xFF), bytes(3000)))
+    failure = failure_of(path)
+    assert failure.status == "decode_error"
+    assert f"pixels of {bitcount:,} bits" in failure.reason
+    assert "damaged header" in failure.reason
+
+
 @pytest.mark.parametrize("kind", ["dds", "ppm_16_bit"])
 def test_pixels_pillow_reads_a_pixel_a_read_are_read_in_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str

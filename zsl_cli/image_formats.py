@@ -491,7 +491,16 @@ class _DdsRgbDecoder(ImageFile.PyDecoder):
         if not pixel:  # Pillow decodes no pixel: "not enough image data"
             self.set_as_raw(b"")
             return -1, 0
-        # One read of the pixels' bytes alone (the pixel limit bounds them), not the file's rest.
+        if bitcount > _DDS_LARGEST_PIXEL_BITS:
+            # A damaged header: the one read below would ask for the image at that size, up to
+            # terabytes, and fail as out of memory, which blames the machine, not the file.
+            raise DecodeError(
+                DECODE_ERROR,
+                f"cannot decode: its DDS header gives pixels of {bitcount:,} bits, where none "
+                f"is over {_DDS_LARGEST_PIXEL_BITS} (a damaged header)",
+            )
+        # One read of the pixels' bytes alone (the pixel limit and the bit count above bound
+        # them), not the file's rest.
         data = self.fd.read(self.state.xsize * self.state.ysize * pixel)
         stored = np.frombuffer(data, np.uint8, count=len(data) // pixel * pixel)
         stored = stored.reshape(-1, pixel)[:, :4]  # the masks, 32 bits, see no further
@@ -512,6 +521,8 @@ class _DdsRgbDecoder(ImageFile.PyDecoder):
         return -1, 0
 
 
+# The widest pixel of any DDS format: four 32-bit floats (DXGI's R32G32B32A32).
+_DDS_LARGEST_PIXEL_BITS = 128
 _PPM = "zsl_ppm"
 Image.register_decoder(_PPM, _PpmDecoder)
 _DDS_RGB = "zsl_dds_rgb"
