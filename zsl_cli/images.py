@@ -83,6 +83,7 @@ from zsl_cli.image_damage import (
     check_pcx_palette,
     check_png_pixel_data,
     check_pnm,
+    check_tiff_coverage,
     check_tiff_deflate,
     check_tiff_fields,
     check_tiff_packbits,
@@ -613,6 +614,7 @@ def _decode_opened(
         read_python_pixels_with_numpy(image)
         spare_python_decoder(image)  # after zsl's decoders are chosen: they are such
         limit_libtiff_read(image, size, options.max_pixels)
+        check_tiff_coverage(image)
         if check_size is not None:
             # The full size, which a resize is sized from (a draft's sides, each rounded up to
             # whole pixels at its scale, are of another aspect ratio).

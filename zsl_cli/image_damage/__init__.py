@@ -75,7 +75,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    blurred; also a deflate TIFF one of whose strips fails zlib's checks,
                    which libtiff stops reading once it has the strip's rows, a PackBits TIFF
                    one of whose strips codes more bytes than its rows take (garbage in it:
-                   libtiff drops the rest); also
+                   libtiff drops the rest), an uncompressed TIFF whose directory lists fewer
+                   strips or tiles than its size takes (Pillow leaves the rest black); also
                    files built to hold a decode worker for long: a plain PNM with over 100
                    comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
@@ -140,6 +141,7 @@ from zsl_cli.image_damage.tiff import (
     CUT,
     PLACED_PAST_END,
     STRIPS_WITHIN,
+    check_tiff_coverage,
     check_tiff_deflate,
     check_tiff_fields,
     check_tiff_packbits,
@@ -179,6 +181,7 @@ __all__ = [
     "check_pcx_palette",
     "check_png_pixel_data",
     "check_pnm",
+    "check_tiff_coverage",
     "check_tiff_deflate",
     "check_tiff_fields",
     "check_tiff_packbits",

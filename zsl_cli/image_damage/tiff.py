@@ -1,6 +1,7 @@
 """TIFF checks: directory damage, for `classify` (`tiff_damage`); of files built to hold a decode
 worker for long or to take far more memory than its pixels, before Image.open (`check_tiff_strips`,
-`check_tiff_fields`); and, after decoding, of deflate strips
+`check_tiff_fields`); before decoding, of an uncompressed one whose strips or tiles cover
+part of its size (`check_tiff_coverage`); and, after decoding, of deflate strips
 that fail zlib's checks (`check_tiff_deflate`) and of PackBits strips whose codes make more bytes
 than their rows take (`check_tiff_packbits`)."""
 
@@ -289,6 +290,36 @@ def check_tiff_deflate(image: ImageFile.ImageFile, file: BinaryIO) -> None:
         return
     finally:
         file.seek(0)
+
+
+def check_tiff_coverage(image: ImageFile.ImageFile) -> None:
+    """DecodeError, before decoding, for an uncompressed TIFF whose first directory lists fewer
+    strips or tiles than its size takes (a damaged width or height, 65,535 rows where its strips
+    hold 480; a strip list cut short): Pillow's own decoder, which reads such a TIFF, decodes
+    those it lists and leaves the rest of the image black without a word, where libtiff, which
+    reads the compressed ones, refuses the file. Pillow lays its tiles (one for each strip or
+    tile listed, or one where a single one covers the image) row by row over the image; in
+    planes stored apart, each plane's after the last, the first plane's alone are counted."""
+    if image.format != "TIFF" or not image.tile:
+        return
+    first = image.tile[0].extents
+    if first is None or any(tile.codec_name == "libtiff" for tile in image.tile):
+        return
+    # The size as stored: Pillow gives a TIFF turned a quarter by its orientation turned.
+    width, height = getattr(image, "_tile_size", image.size)
+    left, top, right, bottom = first
+    if right <= left or bottom <= top:
+        return  # no verdict: Pillow says what it makes of it
+    takes = -(-width // (right - left)) * -(-height // (bottom - top))
+    listed = len(image.tile)
+    if listed < takes:
+        raise DecodeError(
+            DECODE_ERROR,
+            f"cannot decode: its TIFF directory lists {listed:,} "
+            f"{'strip or tile' if listed == 1 else 'strips or tiles'} of pixels, where its "
+            f"size, {width:,}x{height:,}, takes {takes:,}: the rest would be black (a damaged "
+            "size, or its list of strips)",
+        )
 
 
 def check_tiff_packbits(image: ImageFile.ImageFile, file: BinaryIO) -> None:
