@@ -82,6 +82,7 @@ from zsl_cli.image_damage import (
     check_msp_rows,
     check_pcx_palette,
     check_png_pixel_data,
+    check_png_rows,
     check_pnm,
     check_tiff_coverage,
     check_tiff_deflate,
@@ -670,6 +671,7 @@ def _check_after_load(
         check_jpeg_restarts(file, frame)
     if file_format == "PNG" and image.tell() == 0:  # an APNG's later frame is fdAT's
         check_png_pixel_data(file, size)
+        check_png_rows(image, file, size)
     check_tiff_deflate(image, file)
     check_tiff_packbits(image, file)
     check_pcx_palette(image, file, size)

@@ -76,7 +76,8 @@ The statuses of `zsl_cli.images.decode_image` in full:
                    which libtiff stops reading once it has the strip's rows, a PackBits TIFF
                    one of whose strips codes more bytes than its rows take (garbage in it:
                    libtiff drops the rest), an uncompressed TIFF whose directory lists fewer
-                   strips or tiles than its size takes (Pillow leaves the rest black); also
+                   strips or tiles than its size takes (Pillow leaves the rest black), a PNG
+                   whose compressed pixel data ends, whole, short of its rows (blank); also
                    files built to hold a decode worker for long: a plain PNM with over 100
                    comments among its pixels, a file of over 200,000 markers, chunks or
                    padding bytes that hold next to nothing (ReadBudget), a run-length BMP of
@@ -125,6 +126,7 @@ from zsl_cli.image_damage.pcx import (
 from zsl_cli.image_damage.png import (
     PatchedFile,
     check_png_pixel_data,
+    check_png_rows,
     damaged_png_chunks,
     dropped_png_text,
     extra_icc_profiles,
@@ -180,6 +182,7 @@ __all__ = [
     "check_msp_rows",
     "check_pcx_palette",
     "check_png_pixel_data",
+    "check_png_rows",
     "check_pnm",
     "check_tiff_coverage",
     "check_tiff_deflate",

@@ -2,7 +2,8 @@
 after the first, patched so that Pillow skips them (`damaged_png_chunks`, `extra_icc_profiles`,
 `skip_late_icc_profiles`), and of text over Pillow's limits, patched so too
 (`dropped_png_text`), the patches read through `PatchedFile`; and, after decoding, of pixel data
-whose checksum is wrong (`check_png_pixel_data`)."""
+whose checksum is wrong (`check_png_pixel_data`) or which ends before its rows do
+(`check_png_rows`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+import numpy as np
 from PIL import ImageFile, PngImagePlugin
 
 from zsl_cli.image_damage.icons import icon_pictures
@@ -69,6 +71,99 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
         return
     finally:
         file.seek(0)
+
+
+def check_png_rows(image: ImageFile.ImageFile, file: BinaryIO, size: int) -> None:
+    """DecodeError (decode_error) for a PNG, decoded into `image`, whose compressed pixel data
+    ends, its stream whole, before the rows its header declares: Pillow stops where the stream
+    ends and leaves the rest of the image blank without a word, where libpng says "Not enough
+    image data" (a height damaged and its checksum made good, rows a writer left out). Looked
+    for only where one of the last two rows decoded blank (zeros: the rows Pillow never
+    reached; an interlaced one's odd rows come last, in Adam7's seventh pass): the data is then
+    inflated again, its bytes counted, about as long as decoding took. Leaves the file at its
+    start."""
+    width, height = image.size
+    foot = np.asarray(image.crop((0, max(0, height - 2), width, height)))
+    if foot.reshape(len(foot), -1).any(axis=1).all():
+        return
+    try:
+        file.seek(8)
+        header = file.read(25)
+        if header[4:8] != b"IHDR" or len(header) < 25:
+            return
+        columns, rows = int.from_bytes(header[8:12], "big"), int.from_bytes(header[12:16], "big")
+        channels = _PNG_CHANNELS.get(header[17])
+        if channels is None or (columns, rows) != (width, height):
+            return
+        bits = header[16] * channels
+        passes = _ADAM7 if header[20] else ((0, 0, 1, 1),)
+        expected = 0
+        for left, top, across, down in passes:
+            pass_columns = -(-(width - left) // across) if width > left else 0
+            pass_rows = -(-(height - top) // down) if height > top else 0
+            if pass_columns and pass_rows:
+                expected += pass_rows * (1 + -(-pass_columns * bits // 8))
+        made = _inflated_pixel_data(file, size, expected)
+    except OSError:
+        return
+    finally:
+        file.seek(0)
+    if made is not None and made < expected:
+        raise DecodeError(
+            DECODE_ERROR,
+            f"cannot decode: its pixel data ends short of its {height:,} rows ({made:,} of the "
+            f"{expected:,} bytes they take), its compressed stream whole: a damaged size, or "
+            "rows left out (the rest would be blank)",
+        )
+
+
+def _inflated_pixel_data(file: BinaryIO, size: int, most: int) -> int | None:
+    """The bytes a PNG's pixel data (its run of IDAT chunks) inflates to, counted up to `most`
+    (the count once past it); None where its compressed stream does not end within the run
+    (Pillow says it was cut) or is damaged."""
+    inflater = zlib.decompressobj()
+    offset, budget, in_data, made = 8, ReadBudget(), False, 0
+    while offset + 12 <= size and not inflater.eof:
+        file.seek(offset)
+        header = file.read(8)
+        length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if kind != b"IDAT" and (in_data or kind == b"IEND"):
+            break
+        budget.spend_piece(12 + length)
+        if kind == b"IDAT":
+            in_data = True
+            left = length
+            while left and not inflater.eof:
+                data = file.read(min(left, _INFLATE_BLOCK))
+                if not data:
+                    return None
+                left -= len(data)
+                try:
+                    while data and not inflater.eof:
+                        made += len(inflater.decompress(data, _INFLATE_BLOCK))
+                        data = inflater.unconsumed_tail
+                        if made > most:
+                            return made
+                except zlib.error:
+                    return None
+        offset += 12 + length
+    return made if inflater.eof else None
+
+
+# Channels of each PNG colour type: grey, RGB, palette, grey and alpha, RGBA.
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+# Adam7's passes: (first column, first row, column step, row step).
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+# Bytes read, and inflated, at a time.
+_INFLATE_BLOCK = 1 << 20
 
 
 def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:
