@@ -54,3 +54,25 @@ def test_the_folder_per_label_recipe_links_each_labelled_image_once(tmp_path):
     assert len(links) == len(images) == 90
     assert {link.resolve() for link in links} == {image.resolve() for image in images}
     assert {link.parent.name for link in links} <= {image.parent.name for image in images}
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_the_folder_per_label_recipe_links_an_image_named_with_a_leading_dash(tmp_path):
+    # Labelled from inside its folder (`zsl label .`), an image named `-a.png` has the path
+    # `-a.png`, which `realpath "$1"` took for its options: the image got no link, and `ln` was
+    # given an empty target.
+    photos = tmp_path / "photos"
+    shutil.copytree(ROOT / "sample_images", photos)
+    first = sorted(photos.glob("red circle/*.png"))[0]
+    first.rename(photos / "-a.png")
+    recipe = _block("To sort a folder into one folder per label", "bash")
+    zsl = f"{sys.executable} -m zsl_cli"
+    script = (
+        recipe.replace("zsl label", f"{zsl} label")
+        .replace("./photos", ".")
+        .replace("--classes classes.txt", "--classes classes.txt --model shapes-demo -q")
+    )
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=photos, check=True)
+    links = sorted((photos / "by_label").glob("*/*"))
+    assert len(links) == 90
+    assert (photos / "-a.png").resolve() in {link.resolve() for link in links}
