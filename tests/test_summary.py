@@ -223,6 +223,17 @@ def test_label_summary_of_an_interrupted_run_says_its_output_is_incomplete_and_w
     assert label_text().endswith("Predictions: out.csv\n")
 
 
+def test_label_summary_of_an_interrupted_json_document_on_stdout_names_its_run_mark() -> None:
+    # `-f json` on stdout holds its run info, "complete": false, in the document's "run": the
+    # line said that only the exit status marked it, as for CSV or JSON Lines on stdout.
+    console = plain()
+    summary = label_summary(total=1, ok=1, inputs=5, interrupted=True)
+    render_label_summary(console, summary, "stdout", run_info_inside=True)
+    assert shown(console).endswith(
+        'Predictions: stdout (incomplete: 1 of 5 images; its "run" says "complete": false)\n'
+    )
+
+
 def test_label_summary_of_a_run_where_every_image_failed_says_none_was_labelled() -> None:
     # It said "Labelled 0 of 21 images in 2.0 s (1498.0 img/s once the model was loaded)": a
     # rate of failures, read as a fast run.

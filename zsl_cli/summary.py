@@ -317,6 +317,7 @@ def render_label_summary(
     config: str | None = None,
     none_labelled: bool = False,
     failed_examples: Sequence[tuple[str, str]] = (),
+    run_info_inside: bool = False,
 ) -> None:
     """`summary` as the run info records it; `store`: the embedding store labelled from;
     `embed_options`: those with which `zsl embed` stores images as the run read them
@@ -324,7 +325,8 @@ def render_label_summary(
     `config`: the Label Studio labelling config written beside the tasks; `none_labelled`: the
     run had images yet labelled none (`LabelReport.none_labelled`, the rule of its exit status
     1); `failed_examples`: (path, status) of the first images that failed
-    (`LabelReport.failed_examples`)."""
+    (`LabelReport.failed_examples`); `run_info_inside`: the output holds its run info (a
+    `--format json` document), which marks it incomplete on stdout too."""
     total, ok, failed = summary["total"], summary["ok"], summary["failed"]
     if none_labelled:
         console.print(none_labelled_line(summary, failed_examples))
@@ -376,7 +378,8 @@ def render_label_summary(
         else:
             console.print(f"Nothing written: {printable(output)} is as it was")
     else:
-        console.print(f"Predictions: {printable(output)}{_incomplete(summary, output)}")
+        note = _incomplete(summary, output, run_info_inside)
+        console.print(f"Predictions: {printable(output)}{note}")
         if config is not None:
             console.print(f"Label Studio config: {printable(config)}")
 
@@ -498,12 +501,15 @@ def _failed_named(examples: Sequence[tuple[str, str]], failed: int) -> str:
     return f"; {some_names(named, MAX_EXAMPLES, total=failed)}"
 
 
-def _incomplete(summary: dict[str, Any], output: str) -> str:
+def _incomplete(summary: dict[str, Any], output: str, run_info_inside: bool = False) -> str:
     """What the output line adds for an interrupted run's output: that it lacks images, and
-    where that is marked (a file's run info; nothing but the exit status marks stdout)."""
+    where that is marked (a file's run info, a JSON document's "run"; nothing but the exit
+    status marks other rows on stdout)."""
     if not summary["interrupted"] or summary["total"] == summary["inputs"]:
         return ""
     held = f"{summary['total']} of {counted(summary['inputs'], 'image')}"
+    if output == "stdout" and run_info_inside:
+        return f' (incomplete: {held}; its "run" says "complete": false)'
     if output == "stdout":
         return f" (incomplete: {held}; only the exit status, 130, says so)"
     return f' (incomplete: {held}; its run info says "complete": false)'

@@ -243,6 +243,7 @@ def label(
         shown_with_stderr,
         stderr_console,
     )
+    from zsl_cli.writers import output_format
 
     class_options = _class_options(
         classes=classes,
@@ -318,6 +319,7 @@ def label(
             config=report.config,
             none_labelled=report.none_labelled,
             failed_examples=report.failed_examples,
+            run_info_inside=output_format(output, fmt) == "json",
         )
 
     report = _run(
