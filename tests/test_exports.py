@@ -11,7 +11,6 @@ import pytest
 
 from tests.helpers import write_images
 from zsl_cli import api, exports
-from zsl_cli.files import CSV_NOT_UTF8
 from zsl_cli.store import EmbeddingStore, FileStat, StoredItem
 
 DIM = 8
@@ -24,7 +23,8 @@ def unit_vector(seed: int) -> np.ndarray:
 
 def test_an_npy_export_warns_of_the_names_it_wrote_that_are_not_utf8(tmp_path: Path) -> None:
     # embed read the .paths.csv back once it was written to find such names, which the export
-    # had as bytes in hand; the warning is label's for its CSV.
+    # had as bytes in hand; the warning is label's for its CSV, but for the columns it names to
+    # pandas: an index has no label or top_k_labels column.
     paths = ["/data/a.png", os.fsdecode(b"/data/caf\xe9.png"), os.fsdecode(b"/data/\xff.png")]
     with EmbeddingStore.open(tmp_path / "s.zsl") as store:
         model = store.register_model("id", "m", DIM)
@@ -36,7 +36,9 @@ def test_an_npy_export_warns_of_the_names_it_wrote_that_are_not_utf8(tmp_path: P
     exports.check_export_path(out)
     assert exports.write_export(out, rows) == [
         "2 rows name files in bytes that are not valid UTF-8 (e.g. '/data/caf\\xe9.png'), which "
-        f"{index} holds {CSV_NOT_UTF8}"
+        f"{index} holds as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in "
+        "pandas read it with read_csv(..., encoding_errors='surrogateescape', dtype={'path': "
+        "object}), or rename the files (e.g. with convmv)"
     ]
     assert index.read_bytes() == (
         b"index,path\n0,/data/a.png\n1,/data/caf\xe9.png\n2,/data/\xff.png\n"

@@ -15,7 +15,7 @@ import numpy as np
 
 from zsl_cli.errors import ZslError
 from zsl_cli.files import (
-    CSV_NOT_UTF8,
+    PATH_INDEX_NOT_UTF8,
     CsvLines,
     NotUtf8Rows,
     atomic_file,
@@ -111,7 +111,7 @@ def write_export(out: str | os.PathLike[str], rows: ExportRows) -> list[str]:
 
 def _write_npy(out: Path, index_path: Path, rows: ExportRows) -> list[str]:
     lines = CsvLines()
-    not_utf8 = NotUtf8Rows(CSV_NOT_UTF8)
+    not_utf8 = NotUtf8Rows(PATH_INDEX_NOT_UTF8)
     names = (path.decode("utf-8", "surrogateescape") for path, _, _ in rows.files)
     # surrogateescape writes non-UTF-8 names back as their original bytes, whatever the locale
     # (os.fsdecode in Latin-1 would turn a UTF-8 é into two characters), and notes their rows.
