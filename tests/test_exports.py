@@ -73,3 +73,24 @@ def test_an_embed_run_checks_its_export_path_once(
         assert report.exported == 2
         assert checked == [str(out)]
         checked.clear()
+
+
+def test_readme_names_each_column_and_metadata_key_of_a_parquet_export(tmp_path: Path) -> None:
+    # README named path_bytes alone, so a reader of the export had to open it to learn its
+    # columns (path, with a name's undecodable bytes as \xNN, vector, size, mtime_ns) and the
+    # model it was made with (the schema's zsl.* metadata).
+    pq = pytest.importorskip("pyarrow.parquet")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    with EmbeddingStore.open(tmp_path / "s.zsl") as store:
+        model = store.register_model("id", "m", DIM)
+        item = StoredItem(FileStat("/data/a.png", 1, 1), "ok", "", unit_vector(0))
+        store.add(model, [item])
+        rows = store.export_rows(model)
+    out = tmp_path / "v.parquet"
+    exports.check_export_path(out)
+    exports.write_export(out, rows)
+    schema = pq.read_schema(out)
+    start = readme.index("A `.parquet` export")
+    described = " ".join(readme[start : readme.index("(pyarrow)", start)].split())
+    for name in [*schema.names, *(key.decode() for key in schema.metadata)]:
+        assert f"`{name}`" in described, name
