@@ -47,3 +47,10 @@ def test_a_folder_without_raw_files_gets_no_such_warning(tmp_path):
     result = run("label", folder, "-c", classes, "-m", "shapes-demo")
     assert result.exit_code == 0, result.stderr
     assert "raw" not in result.stderr
+
+
+def test_gopro_hasselblad_and_phase_one_raw_files_are_counted_too(tmp_path):
+    folder, classes = _folder_with_raw_files(tmp_path, ["GOPR0001.GPR", "a.fff", "b.eip"])
+    result = run("label", folder, "-c", classes, "-m", "shapes-demo")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: 3 camera raw files were left out (.eip 1, .fff 1, .gpr 1)" in result.stderr

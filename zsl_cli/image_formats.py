@@ -96,9 +96,9 @@ REFUSED_FORMATS = frozenset({"EPS"})
 # that none is labelled from its preview without a word.
 CAMERA_RAW_EXTENSIONS = frozenset(
     {
-        ".3fr", ".ari", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25",
-        ".kdc", ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2",
-        ".rwl", ".sr2", ".srf", ".srw", ".x3f",
+        ".3fr", ".ari", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".eip", ".erf", ".fff",
+        ".gpr", ".iiq", ".k25", ".kdc", ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef",
+        ".raf", ".raw", ".rw2", ".rwl", ".sr2", ".srf", ".srw", ".x3f",
     }
 )  # fmt: skip
 _CONVERT_RAW = "convert it to JPEG or TIFF (darktable-cli, RawTherapee, dcraw) to label it"
