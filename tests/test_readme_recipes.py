@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -76,3 +77,26 @@ def test_the_folder_per_label_recipe_links_an_image_named_with_a_leading_dash(tm
     links = sorted((photos / "by_label").glob("*/*"))
     assert len(links) == 90
     assert (photos / "-a.png").resolve() in {link.resolve() for link in links}
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_the_folder_per_label_recipe_says_what_becomes_of_a_name_not_in_utf8(tmp_path):
+    # jq reads the JSONL's \udcXX escapes as U+FFFD, so the recipe linked such an image to a
+    # name no file has, without a word: README said so of jq in Output, not by the recipe.
+    photos = tmp_path / "photos"
+    shutil.copytree(ROOT / "sample_images", photos)
+    first = sorted(photos.glob("red circle/*.png"))[0]
+    os.rename(first, os.path.join(os.fsencode(photos), b"caf\xe9.png"))
+    recipe = _block("To sort a folder into one folder per label", "bash")
+    zsl = f"{sys.executable} -m zsl_cli"
+    script = recipe.replace("zsl label", f"{zsl} label").replace(
+        "--classes classes.txt", "--classes photos/classes.txt --model shapes-demo -q"
+    )
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, check=True)
+    links = list((tmp_path / "by_label").glob("*/*"))
+    assert len(links) == 90
+    dangling = [link for link in links if not link.exists()]
+    assert [link.name for link in dangling] == ["caf\ufffd.png"]
+    after = README[README.index("To sort a folder into one folder per label") :]
+    note = " ".join(after[after.index("```\n\n(") : after.index("### Inputs")].split())
+    assert "not UTF-8" in note and "U+FFFD" in note and "convmv" in note
