@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import embed, replace_before_decode, write_images
+from tests.helpers import embed, replace_before_decode, run, write_images
 from tests.store_helpers import stored_paths
 from zsl_cli.store import EmbeddingStore
 
@@ -76,3 +76,23 @@ def test_a_store_left_in_place_is_not_said_replaced(tmp_path: Path) -> None:
         assert not store.replaced_on_disk()
         restore_over(path)
         assert store.replaced_on_disk()
+
+
+def test_a_store_deleted_during_embed_is_said_gone_not_replaced(
+    tiny_clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cron job's cleanup (`rm -rf jobs/tmp`) took the store's folder while embed wrote it: no
+    # file was put there, and what the run stored went with the folder.
+    photos, store = tmp_path / "photos", tmp_path / "jobs" / "s.zsl"
+    write_images(photos, 3)
+    replace_before_decode(monkeypatch, lambda: shutil.rmtree(store.parent))
+    result = run("embed", photos, "--store", store, "-m", tiny_clip, "--batch-size", "1")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "Traceback" not in said
+    assert f"the embedding store {store} was deleted or moved away during the run" in said
+    assert "the 1 image this run stored went to the file it had open, no longer there" in said
+    assert "replaced" not in said and said.endswith("run zsl embed again")
+    # The run again makes the store anew, folder and all.
+    monkeypatch.undo()
+    code, report, _ = embed(store, tiny_clip, photos)
+    assert (code, report["encoded"]) == (0, 3)

@@ -4535,9 +4535,9 @@ class _StoreReplaced(ZslError):
 
 
 def _check_store_in_place(store: EmbeddingStore, report: EmbedReport) -> None:
-    """Stop the run where its store was moved or another file renamed over it (a backup put
-    back with `mv`): what it committed went to the file it has open, no longer the store, and
-    its summary ("3000 encoded", exit 0) said the store held it."""
+    """Stop the run where its store was moved, deleted (its folder too) or another file renamed
+    over it (a backup put back with `mv`): what it committed went to the file it has open, no
+    longer the store, and its summary ("3000 encoded", exit 0) said the store held it."""
     written = report.encoded + report.failed  # a failure is stored too, as failed
     if not (written or report.removed) or not store.replaced_on_disk():
         return
@@ -4545,8 +4545,17 @@ def _check_store_in_place(store: EmbeddingStore, report: EmbedReport) -> None:
     lost = [f"the {counted(written, 'image')} this run stored"] if written else []
     if report.removed:
         lost.append(f"the {counted(report.removed, 'gone image')} removed")
+    name = printable(os.fspath(store.path))
+    if not os.path.lexists(store.path):
+        # Nothing was put in its place: the file or its folder was deleted (a cleanup's
+        # `rm -rf`) or renamed, and "replaced" sent the user looking for a file that is not there.
+        raise _StoreReplaced(
+            f"the embedding store {name} was deleted or moved away during the run (no file is "
+            f"at its path now): {' and '.join(lost)} went to the file it had open, no longer "
+            "there; run zsl embed again"
+        )
     raise _StoreReplaced(
-        f"the embedding store {printable(os.fspath(store.path))} was replaced during the run "
+        f"the embedding store {name} was replaced during the run "
         f"(moved, or another file renamed over it, as a backup restored): {' and '.join(lost)} "
         "went to the file it replaced; run zsl embed again"
     )
