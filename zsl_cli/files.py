@@ -393,7 +393,17 @@ class AtomicFileSink:
                     raise _kept_beside(error, moves) from error
         except OSError as error:
             self._discard(temps)
-            raise ZslError(f"cannot write {quoted(self.target)}: {error.strerror}") from error
+            gone = _folder_gone(self.target, error)
+            raise gone or ZslError(
+                f"cannot write {quoted(self.target)}: {error.strerror}"
+            ) from error
+        except ZslError as error:
+            self._discard(temps)
+            gone = _folder_gone(self.target, error.__cause__)
+            if gone is None:
+                raise
+            # Said of the output, not of the run info whose temporary file could not be made.
+            raise gone from error
         except BaseException:
             self._discard(temps)
             raise
@@ -552,7 +562,25 @@ def _open_temp(target: Path) -> tuple[Path, int]:
     try:
         return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise ZslError(f"cannot write {quoted(target)}: {why_not_created(error)}") from error
+        gone = _folder_gone(target, error)
+        raise gone or ZslError(
+            f"cannot write {quoted(target)}: {why_not_created(error)}"
+        ) from error
+
+
+def _folder_gone(target: Path, error: BaseException | None) -> ZslError | None:
+    """The error for an output whose folder, there as the run began (made then where missing),
+    is gone: deleted or moved away during the run (a cleanup's `rm -rf`), with the temporary file
+    written in it. The system's "No such file or directory" read as though the output's name
+    were wrong, and, said of the run info, as though the predictions stood. None for any other
+    `error` than "No such file or directory"."""
+    folder = target.parent
+    if not isinstance(error, OSError) or error.errno != errno.ENOENT or os.path.isdir(folder):
+        return None
+    return ZslError(
+        f"cannot write {quoted(target)}: its folder {quoted(folder)} was deleted or moved away "
+        "during the run, and what this run wrote there with it; run again"
+    )
 
 
 def _check_temp_can_be_made(target: Path) -> None:
