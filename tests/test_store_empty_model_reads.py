@@ -29,9 +29,9 @@ def test_a_model_without_images_in_a_store_without_images(tmp_path: Path) -> Non
     with pytest.raises(ZslError) as raised:
         stored_items(str(path), "id-a", "model-a", None)
     assert str(raised.value) == (
-        f"{path} holds no embeddings: its first `zsl embed` stopped before it saved any, or "
-        "every image stored was forgotten since (gone from the folders embedded); run "
-        "`zsl embed` on the images"
+        f"{path} holds no embeddings: its first `zsl embed` saved none yet (it is still running, "
+        "or it stopped before it saved any), or every image stored was forgotten since (gone "
+        "from the folders embedded); wait for it, or run `zsl embed` on the images"
     )
 
 

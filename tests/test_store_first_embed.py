@@ -102,9 +102,9 @@ def test_a_failed_first_batch_says_no_image_was_saved(tmp_path: Path) -> None:
     with pytest.raises(ZslError) as read:
         stored_items(str(path), "id-a", "model-a", None)
     assert read.value.message == (
-        f"{path} holds no embeddings: its first `zsl embed` stopped before it saved any, or every "
-        "image stored was forgotten since (gone from the folders embedded); run `zsl embed` on "
-        "the images"
+        f"{path} holds no embeddings: its first `zsl embed` saved none yet (it is still running, "
+        "or it stopped before it saved any), or every image stored was forgotten since (gone "
+        "from the folders embedded); wait for it, or run `zsl embed` on the images"
     )
 
 
@@ -169,6 +169,6 @@ def test_a_store_with_no_model_yet_says_its_first_embed_saved_none(tmp_path: Pat
     with pytest.raises(ZslError) as raised:
         stored_items(str(path), "id-a", "model-a", None)
     assert raised.value.message == (
-        f"{path} holds no embeddings yet: its first `zsl embed` stopped before it saved any; run "
-        "`zsl embed` again"
+        f"{path} holds no embeddings yet: its first `zsl embed` saved none yet (it is still "
+        "running, or it stopped before it saved any); wait for it, or run `zsl embed` again"
     )

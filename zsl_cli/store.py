@@ -2132,15 +2132,18 @@ def _no_embeddings_message(store: EmbeddingStore, models: Sequence[ModelInfo]) -
     leaves where it stopped before its first batch was saved, as on a full disk. A model is
     registered before its first batch and never removed, so a store without one never held an
     image."""
+    # The store of a first embed still encoding its first batch looks the same, and an
+    # overlapping job read it so: "stopped" sent its user to start another embed beside it.
     if not models:
         return (
-            f"{store.path} holds no embeddings yet: its first `zsl embed` stopped before it "
-            "saved any; run `zsl embed` again"
+            f"{store.path} holds no embeddings yet: its first `zsl embed` saved none yet (it is "
+            "still running, or it stopped before it saved any); wait for it, or run `zsl embed` "
+            "again"
         )
     return (
-        f"{store.path} holds no embeddings: its first `zsl embed` stopped before it saved any, "
-        "or every image stored was forgotten since (gone from the folders embedded); run "
-        "`zsl embed` on the images"
+        f"{store.path} holds no embeddings: its first `zsl embed` saved none yet (it is still "
+        "running, or it stopped before it saved any), or every image stored was forgotten since "
+        "(gone from the folders embedded); wait for it, or run `zsl embed` on the images"
     )
 
 
