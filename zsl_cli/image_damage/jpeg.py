@@ -208,7 +208,8 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
     """The file with its end marker put back, for a Huffman-coded DCT JPEG (sequential or
     progressive) whose pixels are all there but whose end marker libjpeg does not reach: it
     lacks only that marker, its 2 last bytes, or its last scan's coded data ends at a marker
-    whose segment (a comment or APPn after the scans) runs past the file's end, cut short, or
+    whose segment (a comment or APPn after the scans, or tables; not a marker of a reserved
+    code, which damage makes) runs past the file's end, cut short, or
     past an end marker given back; the bytes up to that marker are then kept. libjpeg's own
     reader ("Premature end of JPEG file") and browsers show it whole, where Pillow, whose
     decoder asks for more data after the last block (a progressive one's before the first),
@@ -246,11 +247,16 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         kept = scan_ends[-1] if 0 < scans == len(scan_ends) else size
         file.seek(0)
         data = file.read(kept)
+        marker = file.read(2)
     except OSError:
         return None
     finally:
         file.seek(0)
     if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != kept:
+        return None
+    if kept < size and marker[1:] not in _SEGMENTS_AFTER_SCANS:
+        # A reserved code, a frame header or a JPGn there is damage that made a marker in the
+        # coded data (libjpeg's reader stops at it, "Unsupported marker"), not a segment cut.
         return None
     coded = _coded_coefficients(frame_header, headers)
     if coded is None or any(mask != _ALL_COEFFICIENTS for mask in coded.values()):
@@ -326,6 +332,11 @@ _ONE_FIRST_FILLER = bytes(range(254, 0, -1)) * 16
 
 
 _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN = frozenset({b"\xc0", b"\xc1", b"\xc2"})
+# The codes of the segments libjpeg reads after a scan whatever their length, as a cut leaves
+# it: APPn, a comment, quantisation and Huffman tables, DNL.
+_SEGMENTS_AFTER_SCANS = frozenset(
+    {bytes([code]) for code in range(0xE0, 0xF0)} | {b"\xfe", b"\xdb", b"\xc4", b"\xdc"}
+)
 
 
 def check_jpeg_restarts(file: BinaryIO, frame: tuple[bytes, int] | None) -> None:
