@@ -55,3 +55,31 @@ def test_whole_tiff_decodes(tmp_path: Path) -> None:
     path = tmp_path / "scan.tif"
     path.write_bytes(tiff_bytes())
     assert decode_image(path).getpixel((7, 7)) == (10, 200, 30)
+
+
+@pytest.mark.parametrize("offset", [0xFFFFFFF0, 100_000])
+def test_tiff_whose_directory_offset_lies_past_its_end_with_a_directory_after_its_header(
+    tmp_path: Path, offset: int
+) -> None:
+    # Pillow writes the directory right after the header: an offset past the end with that
+    # directory in place is a damaged offset, not a file cut short (a cut takes what follows
+    # the header with it, not the directory alone).
+    data = tiff_bytes()
+    path = tmp_path / "scan.tif"
+    path.write_bytes(data[:4] + offset.to_bytes(4, "little") + data[8:])
+    error = failure_of(path)
+    assert error.status == "not_an_image"
+    assert error.reason == (
+        f"TIFF signature, but its header places its first directory at byte {offset:,}, past "
+        f"the file's end ({len(data):,} bytes), where a directory follows the header: a "
+        "damaged offset, not a cut"
+    )
+
+
+def test_tiff_cut_before_its_directory_is_truncated(tmp_path: Path) -> None:
+    # libtiff writes the directory after the pixels: cut, the file keeps an offset past its
+    # end and pixels (no directory) after its header.
+    pixels = bytes(range(256)) * 4
+    path = tmp_path / "scan.tif"
+    path.write_bytes(b"II*\0" + (8 + len(pixels)).to_bytes(4, "little") + pixels)
+    assert failure_of(path).status == "truncated"

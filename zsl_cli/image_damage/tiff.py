@@ -29,8 +29,9 @@ def tiff_damage(file: BinaryIO, size: int) -> str | None:
     it writes uncompressed): a damaged offset or byte count, not a cut; STRIPS_WITHIN where
     the strips or tiles it lists (with their byte counts) all lie within the file, which then
     holds all the data it lists; what is wrong where that directory holds no tags (its offset
-    is damaged: Pillow read on through pixels until the file ended, as if it were cut); None
-    for none of those.
+    is damaged: Pillow read on through pixels until the file ended, as if it were cut), or lies
+    past the end where a directory follows the header (`_directory_at`: its offset is damaged);
+    None for none of those.
 
     libtiff writes the directory after the pixels, so a cut file may keep all its pixel data
     and lose tags Pillow needs ("decoder error -2").
@@ -48,6 +49,14 @@ def tiff_damage(file: BinaryIO, size: int) -> str | None:
         if kinds and not all(kind in _TIFF_TYPE_SIZES for kind in kinds):
             return f"its first directory (at byte {ifd}) holds no tags: a damaged offset"
         header = 16 if directory.version == 43 else 8
+        if ifd + count_size > size and _directory_at(file, directory, header, size):
+            # A cut takes what follows the header (where many writers put the directory)
+            # with it, not the directory alone: the offset is damaged.
+            return (
+                f"its header places its first directory at byte {ifd:,}, past the file's end "
+                f"({size:,} bytes), where a directory follows the header: a damaged offset, "
+                "not a cut"
+            )
         parts = [(0, header), (ifd, ifd + count_size + directory.entries * entry_size + word)]
         if parts[1][1] > size:
             return CUT
@@ -90,6 +99,25 @@ def tiff_damage(file: BinaryIO, size: int) -> str | None:
         return STRIPS_WITHIN if listed else None
     except (OSError, ValueError):
         return None
+
+
+def _directory_at(file: BinaryIO, directory: _TiffDirectory, at: int, size: int) -> bool:
+    """Whether a TIFF directory lies whole at `at` in the file, by the numbers of `directory`:
+    3 or more entries, each of a known field type, their tags ascending (as TIFF has them).
+    Pixels or other data read so 1 time in 4,000 an entry by their types alone."""
+    count_size, entry_size, _ = directory.sizes
+    file.seek(at)
+    entries = directory.number(file.read(count_size))
+    if entries < 3 or at + count_size + entries * entry_size > size:
+        return False
+    found = _TiffDirectory(
+        directory.endian, directory.version, at, entries, file.read(entries * entry_size)
+    )
+    tags = [(tag, kind) for tag, kind, _, _ in found.fields()]
+    return len(tags) == entries and all(
+        kind in _TIFF_TYPE_SIZES and (index == 0 or tag > tags[index - 1][0])
+        for index, (tag, kind) in enumerate(tags)
+    )
 
 
 def _left_where_a_part_was(parts: list[tuple[int, int]], size: int) -> bool:
