@@ -86,18 +86,19 @@ class NotUtf8Rows:
         ]
 
 
-# How CSV holds a name's undecodable bytes, and how to read such a file: a predictions CSV, and
-# an export's path index, whose one text column is the path.
-CSV_NOT_UTF8 = (
-    "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it with "
-    "read_csv(..., encoding_errors='surrogateescape', dtype={'path': object, 'label': str, "
-    "'top_k_labels': str}), or rename the files (e.g. with convmv)"
-)
-PATH_INDEX_NOT_UTF8 = (
-    "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it with "
-    "read_csv(..., encoding_errors='surrogateescape', dtype={'path': object}), or rename the "
-    "files (e.g. with convmv)"
-)
+def _csv_not_utf8(dtype: str) -> str:
+    """How CSV holds a name's undecodable bytes, and how to read such a file whose columns
+    `dtype` gives pandas (the path's column must stay text)."""
+    return (
+        "as those bytes: pandas and DuckDB refuse such a file as not UTF-8; in pandas read it "
+        f"with read_csv(..., encoding_errors='surrogateescape', dtype={dtype}), or rename the "
+        "files (e.g. with convmv)"
+    )
+
+
+# A predictions CSV, and an export's path index, whose one text column is the path.
+CSV_NOT_UTF8 = _csv_not_utf8("{'path': object, 'label': str, 'top_k_labels': str}")
+PATH_INDEX_NOT_UTF8 = _csv_not_utf8("{'path': object}")
 
 
 def sidecar_path(output: str | os.PathLike[str]) -> Path:
