@@ -3904,6 +3904,8 @@ class EmbedReport:
     encoded: int = 0  # images encoded this run (new, changed, failures retried), not `failed`
     reused: int = 0  # unchanged images already in the store (failed ones included)
     reused_failed: int = 0  # of those, stored failures (retried once their files change)
+    # Those, each (path, status, reason), named as given; --json lists them.
+    reused_failed_files: list[tuple[Path, str, str]] = field(default_factory=list)
     # Unchanged images encoded again, in `encoded`, as the store held a damaged vector of them
     # (`SyncPlan.repaired`), which its readers refuse; named as given, as `failed_files` are
     repaired: list[str] = field(default_factory=list)
@@ -4013,6 +4015,10 @@ class EmbedReport:
             "encoded": self.encoded,
             "reused": self.reused,
             "reused_failed": self.reused_failed,
+            "reused_failed_files": [
+                {"path": path_to_text(path), "status": status, "reason": reason}
+                for path, status, reason in self.reused_failed_files
+            ],
             "repaired": len(self.repaired),
             "removed": self.removed,
             "replaced": self.replaced,
@@ -4233,6 +4239,9 @@ def _plan_embed(
         forget_absent=request.forget_missing,
     )
     report.reused, report.reused_failed = len(plan.reused), plan.reused_failed
+    report.reused_failed_files = [
+        (given(Path(path)), status, reason) for path, status, reason in plan.reused_failures
+    ]
     report.repaired = [os.fspath(given(Path(path))) for path in plan.repaired]
     _note_absent_roots(report, plan.absent, plan.kept, discovery.roots, request.forget_missing)
     _tell(warn, _kept_images_warnings(report.absent, report.kept))

@@ -175,13 +175,15 @@ class SyncPlan:
     been passing (a permission, a size limit): those are retried every run. reused: unchanged
     paths (failures of the file's content included: retried only when the file changes), in scan
     order. stale: stored paths under the scanned roots whose files no longer exist, sorted by
-    path bytes. reused_failed: how many of the reused are stored failures.
+    path bytes. reused_failed: how many of the reused are stored failures; reused_failures:
+    those, each (path, status, reason), in scan order.
     """
 
     to_encode: list[FileStat]
     reused: list[str]
     stale: list[str]
     reused_failed: int = 0
+    reused_failures: list[tuple[str, str, str]] = field(default_factory=list)
     # Scanned roots that are missing or hold no file at all, then empty folders below them,
     # under which stored images are gone (see `plan`): kept, and not in `stale`, unless the plan
     # was asked to forget them.
@@ -1089,7 +1091,7 @@ class EmbeddingStore:
         spellings = _entry_spellings(new, (os.fsdecode(path) for path in known)) if new else {}
         to_encode: list[FileStat] = []
         reused: list[str] = []
-        reused_failed = 0
+        reused_failures: list[tuple[str, str, str]] = []
         repaired: list[str] = []
         seen: set[bytes] = set()
         for stat in scan:
@@ -1106,7 +1108,8 @@ class EmbeddingStore:
                 to_encode.append(stat)
             elif unchanged and (status == STATUS_OK or decided_by_content(status, error or "")):
                 reused.append(stat.path)
-                reused_failed += status != STATUS_OK
+                if status != STATUS_OK:
+                    reused_failures.append((stat.path, status, error or ""))
             else:
                 to_encode.append(stat)
         stale = _stale(known, seen, scan, roots, walked)
@@ -1125,7 +1128,8 @@ class EmbeddingStore:
             to_encode,
             reused,
             [os.fsdecode(path) for path in stale],
-            reused_failed,
+            len(reused_failures),
+            reused_failures,
             absent=absent,
             kept=0 if forget_absent else len(under_absent),
             copies=copies,

@@ -901,7 +901,14 @@ def render_embed_summary(
         console.print(
             _line(
                 (f"stored failures among those reused: {report['reused_failed']}", "yellow"),
-                " (retried once their files change)",
+                " (retried once their files change)"
+                + _failed_named(
+                    [
+                        (item["path"], item["status"])
+                        for item in report.get("reused_failed_files", ())
+                    ],
+                    report["reused_failed"],
+                ),
             )
         )
     if report["unreachable"]:
