@@ -2235,6 +2235,11 @@ def check_store_writable(path: Path) -> None:
         if not os.access(place, os.W_OK):
             kind = "folder" if place.is_dir() else "file"
             hint = _left_by_a_read_hint(journals) if place in journals else ""
+            if _on_read_only_mount(place):  # no permission of the file's or folder's to change
+                hint = (
+                    " (its file system is mounted read-only: embed into a store elsewhere, or "
+                    "remount it read-write)"
+                )
             raise ZslError(f"embedding store {path}: cannot write to its {kind} {place}{hint}")
     if not path.exists() and folder.is_dir():  # a file in the way is named as it is created
         _check_file_can_be_made(path, folder)
@@ -2354,6 +2359,18 @@ def _holds_data(path: str) -> bool:
     """Whether `path` leads to a file that is not empty (a dangling link does not)."""
     try:
         return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
+def _on_read_only_mount(place: Path) -> bool:
+    """Whether `place` is on a file system mounted read-only; False where that cannot be told
+    (Windows, which has no statvfs)."""
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        return bool(statvfs(place).f_flag & os.ST_RDONLY)
     except OSError:
         return False
 
