@@ -212,9 +212,14 @@ def test_a_table_is_rows_ending_in_as_many_numbers(names, start) -> None:
     assert table_rows(names) == start
 
 
-@pytest.mark.parametrize("text", ["names = []\n", "names = ()\nother = 1\n"])
-def test_an_empty_list_in_code_is_no_list_of_names(text: str) -> None:
+@pytest.mark.parametrize("text", ["names = []\n", "names = ()\n"])
+def test_an_empty_list_alone_is_no_list_of_names(text: str) -> None:
     assert list_in_code(text) is None
+
+
+def test_an_empty_list_with_code_after_it_is_code() -> None:
+    # `other = 1` as a class beside `names = ()`: the file is code, whatever its list holds.
+    assert list_in_code("names = ()\nother = 1\n") == "Python code, a tuple"
 
 
 def test_a_json_object_with_a_value_no_descriptor_is_no_descriptions_file() -> None:

@@ -193,7 +193,9 @@ def _assigned_sequence_of_text(text: str) -> str | None:
     """ "list" or "tuple" where `text` is Python code (parsed, never run) whose first statement
     assigns one of strings, or of lambdas making them (`lambda c: f'a photo of a {c}.'`), with
     more code after it: CLIP's data/prompts.md gives each dataset's classes, then its templates,
-    open_clip's zero_shot_metadata.py its templates, then its classes; else None."""
+    open_clip's zero_shot_metadata.py its templates, then its classes; or an empty one with more
+    code after it (`templates = []` above the classes, `classes = []` filled by appends), each
+    line of which would be a class; else None."""
     try:
         with _parse_warnings_ignored():
             body = ast.parse(text.lstrip("\ufeff")).body
@@ -205,7 +207,7 @@ def _assigned_sequence_of_text(text: str) -> str | None:
     if not isinstance(value, (ast.List, ast.Tuple)):
         return None
     items = [i.body if isinstance(i, ast.Lambda) else i for i in value.elts]
-    if items and all(
+    if (items or len(body) > 1) and all(
         isinstance(i, ast.JoinedStr) or (isinstance(i, ast.Constant) and isinstance(i.value, str))
         for i in items
     ):
