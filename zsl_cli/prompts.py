@@ -499,8 +499,10 @@ def _renormalised(vectors: np.ndarray, renormalise: np.ndarray) -> np.ndarray:
 
 
 # What prints as nothing and a class name cannot hold (`text_files.INVISIBLE`): not the joiners
-# and variation selectors that scripts and emoji need.
-_INVISIBLE_INSIDE = re.compile(f"[{re.escape(INVISIBLE)}]")
+# and variation selectors that scripts and emoji need; and control characters but the tab and
+# line breaks, which a prompt may hold.
+_CONTROLS = "".join(map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]))
+_INVISIBLE_INSIDE = re.compile(f"[{re.escape(INVISIBLE + _CONTROLS)}]")
 
 
 def invisible_character_warnings(
@@ -511,9 +513,10 @@ def invisible_character_warnings(
 ) -> tuple[str, ...]:
     """A warning for the prompts' own text (not a class name's, which cannot hold one) holding a
     character that prints as nothing, as text pasted from a web page does (a zero-width space, a
-    soft hyphen, a direction mark): the tokenizer reads it, and it moves the embeddings of the
-    prompts made of it. Only the texts the prompts are made of are looked at, not every prompt
-    (a template is in every class's)."""
+    soft hyphen, a direction mark), or a control character (a BEL, an escape sequence's ESC):
+    the tokenizer reads it, and it moves the embeddings of the prompts made of it. Only the
+    texts the prompts are made of are looked at, not every prompt (a template is in every
+    class's); the first text found is named, and said as its first such character is."""
     texts: list[str] = []
     if spec.attributes is not None:
         texts += [attribute_template, *spec.attributes.phrases]
@@ -530,10 +533,14 @@ def invisible_character_warnings(
     text, hit = found[0]
     subject = "1 prompt text holds" if len(found) == 1 else f"{len(found)} prompt texts hold"
     mark = hit.group()
+    if mark in _CONTROLS:  # unnamed in Unicode; no web page's doing
+        what, where = "a control character", ""
+    else:
+        what, where = "a character that prints as nothing", " (text pasted from a web page?)"
+    named = f"U+{ord(mark):04X} {unicodedata.name(mark, '')}".rstrip()
     return (
-        f"{subject} a character that prints as nothing: {quoted_line(text)} holds "
-        f"U+{ord(mark):04X} {unicodedata.name(mark, '')}; the model reads it, and it changes the "
-        "prompts' embeddings (text pasted from a web page?): delete it",
+        f"{subject} {what}: {quoted_line(text)} holds {named}; the model reads it, and it "
+        f"changes the prompts' embeddings{where}: delete it",
     )
 
 
