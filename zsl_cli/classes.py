@@ -2980,7 +2980,9 @@ def _missing_values_scaled(matrix: np.ndarray) -> np.ndarray | None:
     largest, and weights otherwise 0 or more, not only that value negated (a -1/0/1 table
     scaled); else None."""
     negative = matrix < 0
-    if not negative.any() or not np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-3):
+    with np.errstate(over="ignore"):  # a row of weights near 1e308: its length is inf, not 1
+        lengths = np.linalg.norm(matrix, axis=1)
+    if not negative.any() or not np.allclose(lengths, 1, atol=1e-3):
         return None
     lowest = np.where(negative, matrix, np.inf).min(axis=1, keepdims=True)
     highest = np.where(negative, matrix, -np.inf).max(axis=1, keepdims=True)
