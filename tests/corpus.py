@@ -322,6 +322,18 @@ def _png(header: bytes, trns: bytes, scanlines: bytes) -> bytes:
     )
 
 
+# Adam7's passes of an interlaced PNG: (first column, first row, column step, row step).
+ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+
+
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

@@ -12,20 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.corpus import png_chunk
+from tests.corpus import ADAM7, png_chunk
 from tests.helpers import failure_of
 from zsl_cli.images import decode_image
-
-# Adam7's passes: (first column, first row, column step, row step).
-ADAM7 = [
-    (0, 0, 8, 8),
-    (4, 0, 8, 8),
-    (0, 4, 4, 8),
-    (2, 0, 4, 4),
-    (0, 2, 2, 4),
-    (1, 0, 2, 2),
-    (0, 1, 1, 2),
-]
 
 
 def rgb_png(pixels: np.ndarray, interlaced: bool = False, kept: int | None = None) -> bytes:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.corpus import encoded, png_chunk, smooth_rgb
+from tests.corpus import ADAM7, encoded, png_chunk, smooth_rgb
 from tests.helpers import failure_of
 from zsl_cli.images import decode_image
 
@@ -166,17 +166,6 @@ def png_from_rows(
         + png_chunk(b"IDAT", zlib.compress(rows))
         + png_chunk(b"IEND", b"")
     )
-
-
-ADAM7 = (
-    (0, 0, 8, 8),
-    (4, 0, 8, 8),
-    (0, 4, 4, 8),
-    (2, 0, 4, 4),
-    (0, 2, 2, 4),
-    (1, 0, 2, 2),
-    (0, 1, 1, 2),
-)
 
 
 def interlaced_png(pixels: np.ndarray) -> bytes:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.corpus import ADAM7
 from tests.helpers import failure_of
-from tests.test_image_damage_png_rows_missing import ADAM7, rgb_png
+from tests.test_image_damage_png_rows_missing import rgb_png
 
 
 def pixels_of(width: int, rows: int = 40) -> np.ndarray:
