@@ -15,12 +15,18 @@ from zsl_cli.images import decode_image
 
 
 def grey_tiff(
-    width: int, height: int, pixels: np.ndarray, block: tuple[int, int] | None = None
+    width: int,
+    height: int,
+    pixels: np.ndarray,
+    block: tuple[int, int] | None = None,
+    planes: int = 1,
 ) -> bytes:
     """An uncompressed 8-bit grey TIFF declaring `width` x `height`, of `pixels` (rows x columns)
     in strips of `block`'s height (one strip where None) or, where `block` gives a width under
     the pixels' width, in tiles of `block`, listed for `pixels` alone: where the size declared
-    is larger, its directory lists fewer strips or tiles than that size takes."""
+    is larger, its directory lists fewer strips or tiles than that size takes. With `planes` 3,
+    an RGB TIFF of planes stored apart (PlanarConfiguration 2), `pixels` holding them one
+    below the other: the strips of each plane listed after the last's."""
     rows, columns = pixels.shape
     across, down = block or (columns, rows)
     parts = [
@@ -32,7 +38,10 @@ def grey_tiff(
     if tiled:  # each tile padded to its full size, as TIFF has it
         parts = [np.pad(p, ((0, down - p.shape[0]), (0, across - p.shape[1]))) for p in parts]
     data = b"".join(p.tobytes() for p in parts)
-    fields = [(256, width), (257, height), (258, 8), (259, 1), (262, 1), (277, 1)]
+    fields = [(256, width), (257, height), (258, 8), (259, 1), (262, 1), (277, planes)]
+    if planes > 1:
+        fields[4] = (262, 2)  # RGB
+        fields.append((284, 2))
     fields += [(322, across), (323, down)] if tiled else [(278, down)]
     entries = len(fields) + 2
     arrays = 8 + 2 + 12 * entries + 4  # after the directory: offsets, then byte counts
@@ -113,3 +122,27 @@ def test_one_strip_of_more_rows_than_the_image_decodes(tmp_path: Path) -> None:
     )
     decoded = np.asarray(decode_image(path))
     np.testing.assert_array_equal(decoded, np.dstack([PIXELS] * 3))
+
+
+def test_planar_tiff_of_fewer_strips_than_its_planes_take_is_a_decode_error(
+    tmp_path: Path,
+) -> None:
+    # Each plane's 5 strips of 8 rows, 15 in all, where a damaged height of 100 takes 13 a
+    # plane: Pillow lays the green plane's strips under the red one's, the blue's after them.
+    path = tmp_path / "scan.tif"
+    path.write_bytes(grey_tiff(48, 100, np.vstack([PIXELS] * 3), (48, 8), planes=3))
+    error = failure_of(path)
+    assert error.status == "decode_error"
+    assert "lists 15 strips or tiles of pixels" in error.reason, error.reason
+    assert "takes 39 (13 for each of its 3 planes)" in error.reason, error.reason
+
+
+@pytest.mark.parametrize(
+    "block", [(48, 40), (48, 8), (16, 8)], ids=["one_strip", "strips", "tiles"]
+)
+def test_planar_tiff_of_all_its_strips_decodes(tmp_path: Path, block: tuple[int, int]) -> None:
+    # One strip, or 5, or 3 x 5 tiles, a plane (tiles of rows that part no plane's).
+    rgb = np.dstack([PIXELS, 255 - PIXELS, PIXELS // 2])
+    path = tmp_path / "scan.tif"
+    path.write_bytes(grey_tiff(48, 40, np.vstack(np.moveaxis(rgb, 2, 0)), block, planes=3))
+    np.testing.assert_array_equal(np.asarray(decode_image(path)), rgb)

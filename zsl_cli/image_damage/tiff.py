@@ -223,6 +223,7 @@ _TIFF_MAX_STRIPS = 1_000_000
 
 
 _TIFF_COMPRESSION, _TIFF_STRIP_OFFSETS, _TIFF_TILE_OFFSETS = 259, 273, 324
+_TIFF_SAMPLES_PER_PIXEL, _TIFF_PLANAR_CONFIGURATION = 277, 284
 
 
 def _checked_directory(file: BinaryIO) -> _TiffDirectory | None:
@@ -327,7 +328,7 @@ def check_tiff_coverage(image: ImageFile.ImageFile) -> None:
     those it lists and leaves the rest of the image black without a word, where libtiff, which
     reads the compressed ones, refuses the file. Pillow lays its tiles (one for each strip or
     tile listed, or one where a single one covers the image) row by row over the image; in
-    planes stored apart, each plane's after the last, the first plane's alone are counted."""
+    planes stored apart, each plane's after the last, as many for each plane."""
     if image.format != "TIFF" or not image.tile:
         return
     first = image.tile[0].extents
@@ -338,15 +339,22 @@ def check_tiff_coverage(image: ImageFile.ImageFile) -> None:
     left, top, right, bottom = first
     if right <= left or bottom <= top:
         return  # no verdict: Pillow says what it makes of it
-    takes = -(-width // (right - left)) * -(-height // (bottom - top))
-    listed = len(image.tile)
+    each = -(-width // (right - left)) * -(-height // (bottom - top))
+    # Planes stored apart list each sample's strips after the last's; Pillow lays them all over
+    # the first plane's rows first, so a damaged height had them fill it with the others.
+    tags = getattr(image, "tag_v2", {})
+    planes = (
+        tags.get(_TIFF_SAMPLES_PER_PIXEL, 1) if tags.get(_TIFF_PLANAR_CONFIGURATION) == 2 else 1
+    )
+    takes, listed = each * planes, len(image.tile)
     if listed < takes:
+        apart = f" ({each:,} for each of its {planes} planes)" if planes > 1 else ""
         raise DecodeError(
             DECODE_ERROR,
             f"cannot decode: its TIFF directory lists {listed:,} "
             f"{'strip or tile' if listed == 1 else 'strips or tiles'} of pixels, where its "
-            f"size, {width:,}x{height:,}, takes {takes:,}: the rest would be black (a damaged "
-            "size, or its list of strips)",
+            f"size, {width:,}x{height:,}, takes {takes:,}{apart}: the rest would be black (a "
+            "damaged size, or its list of strips)",
         )
 
 
