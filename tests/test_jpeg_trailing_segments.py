@@ -309,3 +309,15 @@ def test_jpeg_whose_last_scan_ends_at_a_marker_no_segment_after_the_scans_has_is
     path = tmp_path / "damaged.jpg"
     path.write_bytes(body + bytes([0xFF, code, 0xF0, 0x5F]) + bytes(range(1, 40)) + end)
     assert failure_of(path).status == "decode_error"
+
+
+@BOTH
+@pytest.mark.parametrize("fill", [1, 3], ids=["one_fill_byte", "three_fill_bytes"])
+def test_jpeg_whose_last_scan_is_padded_with_fill_bytes_before_a_cut_segment_decodes_whole(
+    tmp_path: Path, progressive: bool, fill: int
+) -> None:
+    # 0xFF fill bytes may precede any marker (JPEG's B.1.1.2): the segment's code follows them,
+    # where the check of a segment after the scans took the first fill byte for that code.
+    body = photo(progressive)
+    padded = body + b"\xff" * fill + COMMENT
+    assert_decodes_whole(tmp_path / "cut.jpg", padded[: len(body) + fill + 40], padded + JPEG_END)

@@ -247,14 +247,15 @@ def jpeg_with_end_marker(file: BinaryIO, size: int) -> bytes | None:
         kept = scan_ends[-1] if 0 < scans == len(scan_ends) else size
         file.seek(0)
         data = file.read(kept)
-        marker = file.read(2)
+        marker = file.read(_MOST_FILL + 2)
     except OSError:
         return None
     finally:
         file.seek(0)
     if end is not None or not 0 < scans <= JPEG_MAX_SCANS or len(data) != kept:
         return None
-    if kept < size and marker[1:] not in _SEGMENTS_AFTER_SCANS:
+    # 0xFF fill bytes may come before a marker's code (JPEG's B.1.1.2).
+    if kept < size and marker.lstrip(b"\xff")[:1] not in _SEGMENTS_AFTER_SCANS:
         # A reserved code, a frame header or a JPGn there is damage that made a marker in the
         # coded data (libjpeg's reader stops at it, "Unsupported marker"), not a segment cut.
         return None
@@ -332,6 +333,8 @@ _ONE_FIRST_FILLER = bytes(range(254, 0, -1)) * 16
 
 
 _SEQUENTIAL_OR_PROGRESSIVE_HUFFMAN = frozenset({b"\xc0", b"\xc1", b"\xc2"})
+# The most fill bytes looked past for the code of the marker after the last scan.
+_MOST_FILL = 64
 # The codes of the segments libjpeg reads after a scan whatever their length, as a cut leaves
 # it: APPn, a comment, quantisation and Huffman tables, DNL.
 _SEGMENTS_AFTER_SCANS = frozenset(
