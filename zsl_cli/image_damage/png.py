@@ -40,6 +40,25 @@ def damaged_png_chunks(file: BinaryIO, size: int) -> dict[int, bytes]:
     return patches
 
 
+def _pixel_data_chunks(file: BinaryIO, size: int) -> Iterator[tuple[int, int]]:
+    """The offset and length of each IDAT chunk of a PNG's pixel data (the run of them after
+    the chunks before it, up to the first other chunk or IEND), the file left at the chunk's
+    data: the walk of `check_png_pixel_data` and `check_png_rows`, its chunks spent from a
+    ReadBudget."""
+    offset, budget, in_data = 8, ReadBudget(), False
+    while offset + 12 <= size:
+        file.seek(offset)
+        header = file.read(8)
+        length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if kind != b"IDAT" and (in_data or kind == b"IEND"):
+            return
+        budget.spend_piece(12 + length)
+        if kind == b"IDAT":
+            in_data = True
+            yield offset, length
+        offset += 12 + length
+
+
 def check_png_pixel_data(file: BinaryIO, size: int) -> None:
     """DecodeError (decode_error) for a PNG whose pixel data (its run of IDAT chunks) fails its
     checksum, as libpng refuses it by default: Pillow checks none of them, and a stretch of
@@ -48,25 +67,15 @@ def check_png_pixel_data(file: BinaryIO, size: int) -> None:
     Leaves the file at its start. Called for files Pillow read as PNG, which start with its
     signature."""
     try:
-        offset, budget, in_data = 8, ReadBudget(), False
-        while offset + 12 <= size:
-            file.seek(offset)
-            header = file.read(8)
-            length, kind = int.from_bytes(header[:4], "big"), header[4:8]
-            if kind != b"IDAT" and (in_data or kind == b"IEND"):
-                return
+        for offset, length in _pixel_data_chunks(file, size):
             if offset + 12 + length > size:
                 return  # cut inside: its pixels decoded before the cut
-            budget.spend_piece(12 + length)
-            if kind == b"IDAT":
-                in_data = True
-                if _chunk_crc(file, kind, length) != int.from_bytes(file.read(4), "big"):
-                    raise DecodeError(
-                        DECODE_ERROR,
-                        f"cannot decode: its pixel data (the IDAT chunk at byte {offset:,}) "
-                        "fails its checksum (damaged inside)",
-                    )
-            offset += 12 + length
+            if _chunk_crc(file, b"IDAT", length) != int.from_bytes(file.read(4), "big"):
+                raise DecodeError(
+                    DECODE_ERROR,
+                    f"cannot decode: its pixel data (the IDAT chunk at byte {offset:,}) "
+                    "fails its checksum (damaged inside)",
+                )
     except OSError:
         return
     finally:
@@ -121,32 +130,24 @@ def _inflated_pixel_data(file: BinaryIO, size: int, most: int) -> int | None:
     """The bytes a PNG's pixel data (its run of IDAT chunks) inflates to, counted up to `most`
     (the count once past it); None where its compressed stream does not end within the run
     (Pillow says it was cut) or is damaged."""
-    inflater = zlib.decompressobj()
-    offset, budget, in_data, made = 8, ReadBudget(), False, 0
-    while offset + 12 <= size and not inflater.eof:
-        file.seek(offset)
-        header = file.read(8)
-        length, kind = int.from_bytes(header[:4], "big"), header[4:8]
-        if kind != b"IDAT" and (in_data or kind == b"IEND"):
+    inflater, made = zlib.decompressobj(), 0
+    for _, length in _pixel_data_chunks(file, size):
+        left = length
+        while left and not inflater.eof:
+            data = file.read(min(left, _INFLATE_BLOCK))
+            if not data:
+                return None
+            left -= len(data)
+            try:
+                while data and not inflater.eof:
+                    made += len(inflater.decompress(data, _INFLATE_BLOCK))
+                    data = inflater.unconsumed_tail
+                    if made > most:
+                        return made
+            except zlib.error:
+                return None
+        if inflater.eof:
             break
-        budget.spend_piece(12 + length)
-        if kind == b"IDAT":
-            in_data = True
-            left = length
-            while left and not inflater.eof:
-                data = file.read(min(left, _INFLATE_BLOCK))
-                if not data:
-                    return None
-                left -= len(data)
-                try:
-                    while data and not inflater.eof:
-                        made += len(inflater.decompress(data, _INFLATE_BLOCK))
-                        data = inflater.unconsumed_tail
-                        if made > most:
-                            return made
-                except zlib.error:
-                    return None
-        offset += 12 + length
     return made if inflater.eof else None
 
 
