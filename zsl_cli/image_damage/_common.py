@@ -1,10 +1,10 @@
 """What `classify` and the format modules share: the truncated error (`truncated_error`), the size
-errors (`size_error`, `damaged_size_error`) and whether a file ends with given bytes
-(`ends_with`)."""
+errors (`size_error`, `damaged_size_error`), whether a file ends with given bytes
+(`ends_with`), and a zlib stream's inflating a block at a time (`inflate_from`)."""
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from zsl_cli.image_status import NOT_AN_IMAGE, TOO_LARGE, TRUNCATED, DecodeError, too_large_reason
 
@@ -50,3 +50,25 @@ def ends_with(file: BinaryIO, size: int, end: bytes) -> bool:
         return file.read() == end
     except OSError:
         return False
+
+
+# Bytes read, and inflated, at a time.
+INFLATE_BLOCK = 1 << 20
+
+
+def inflate_from(file: BinaryIO, length: int, inflater: Any, made: int, most: int) -> int | None:
+    """The next `length` bytes of `file` fed to `inflater` (a zlib decompressobj) a block at a
+    time, and the bytes it makes counted on from `made`: up to the stream's end, or the count
+    once past `most` (memory stays a block's however far the stream inflates). None where the
+    file ends first; a damaged stream's zlib.error is the caller's."""
+    while length > 0 and not inflater.eof:
+        data = file.read(min(length, INFLATE_BLOCK))
+        if not data:
+            return None
+        length -= len(data)
+        while data and not inflater.eof:
+            made += len(inflater.decompress(data, INFLATE_BLOCK))
+            if made > most:
+                return made
+            data = inflater.unconsumed_tail
+    return made

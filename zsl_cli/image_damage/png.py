@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 import numpy as np
 from PIL import ImageFile, PngImagePlugin
 
+from zsl_cli.image_damage._common import inflate_from
 from zsl_cli.image_damage.icons import icon_pictures
 from zsl_cli.image_formats import FileView, ReadBudget
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
@@ -132,20 +133,13 @@ def _inflated_pixel_data(file: BinaryIO, size: int, most: int) -> int | None:
     (Pillow says it was cut) or is damaged."""
     inflater, made = zlib.decompressobj(), 0
     for _, length in _pixel_data_chunks(file, size):
-        left = length
-        while left and not inflater.eof:
-            data = file.read(min(left, _INFLATE_BLOCK))
-            if not data:
-                return None
-            left -= len(data)
-            try:
-                while data and not inflater.eof:
-                    made += len(inflater.decompress(data, _INFLATE_BLOCK))
-                    data = inflater.unconsumed_tail
-                    if made > most:
-                        return made
-            except zlib.error:
-                return None
+        try:
+            counted = inflate_from(file, length, inflater, made, most)
+        except zlib.error:
+            return None
+        if counted is None or counted > most:
+            return counted
+        made = counted
         if inflater.eof:
             break
     return made if inflater.eof else None
@@ -163,8 +157,6 @@ _ADAM7 = (
     (1, 0, 2, 2),
     (0, 1, 1, 2),
 )
-# Bytes read, and inflated, at a time.
-_INFLATE_BLOCK = 1 << 20
 
 
 def extra_icc_profiles(file: BinaryIO, size: int) -> dict[int, bytes]:

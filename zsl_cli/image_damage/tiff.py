@@ -14,6 +14,7 @@ from typing import BinaryIO, Literal
 
 from PIL import ImageFile
 
+from zsl_cli.image_damage._common import INFLATE_BLOCK, inflate_from
 from zsl_cli.image_formats import ReadBudget, check_read_whole
 from zsl_cli.image_status import DECODE_ERROR, DecodeError
 
@@ -305,7 +306,7 @@ def check_tiff_deflate(image: ImageFile.ImageFile, file: BinaryIO) -> None:
     counts = tags.get(_TIFF_STRIP_BYTE_COUNTS) or tags.get(_TIFF_TILE_BYTE_COUNTS) or ()
     bits = tags.get(_TIFF_BITS_PER_SAMPLE, (1,))
     bits = bits if isinstance(bits, tuple) else (bits,)
-    most = 2 * image.width * image.height * -(-sum(bits) // 8) + _INFLATE_BLOCK
+    most = 2 * image.width * image.height * -(-sum(bits) // 8) + INFLATE_BLOCK
     try:
         for index, (offset, count) in enumerate(zip(offsets, counts, strict=False)):
             file.seek(offset)
@@ -428,18 +429,8 @@ def _inflates_cleanly(file: BinaryIO, length: int, most: int) -> bool:
     (its codes and checksum), read and inflated a block at a time; True where it inflates past
     `most` bytes first (no verdict), or its data ends before the stream does (writers that
     leave the checksum out: libtiff reads no further than it needs)."""
-    inflater, made = zlib.decompressobj(), 0
     try:
-        while length > 0 and not inflater.eof:
-            data = file.read(min(length, _INFLATE_BLOCK))
-            if not data:
-                return True
-            length -= len(data)
-            while data and not inflater.eof:
-                made += len(inflater.decompress(data, _INFLATE_BLOCK))
-                if made > most:
-                    return True
-                data = inflater.unconsumed_tail
+        inflate_from(file, length, zlib.decompressobj(), 0, most)
     except zlib.error:
         return False
     return True
@@ -458,6 +449,3 @@ _PACKBITS_MOST_RUNS = 50_000
 
 
 _DEFLATE_COMPRESSIONS = frozenset({"tiff_adobe_deflate", "tiff_deflate"})
-
-
-_INFLATE_BLOCK = 1024 * 1024
