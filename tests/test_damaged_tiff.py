@@ -20,6 +20,14 @@ def tiff_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def with_directory_offset(tmp_path: Path, offset: int) -> Path:
+    """A whole little-endian TIFF whose header gives its first directory at `offset`."""
+    data = tiff_bytes()
+    path = tmp_path / "scan.tif"
+    path.write_bytes(data[:4] + offset.to_bytes(4, "little") + data[8:])
+    return path
+
+
 @pytest.mark.parametrize(
     "data",
     [b"II+\x00\x08\x00\x00\x00\x10\x00", b"MM\x00+\x00\x08\x00\x00\x00\x00"],
@@ -43,10 +51,7 @@ def test_tiff_whose_directory_offset_points_into_its_header_says_what_pillow_fou
     tmp_path: Path, offset: int
 ) -> None:
     # No cut and no misplaced data tell anything: Pillow's own words on it stand.
-    data = tiff_bytes()
-    path = tmp_path / "scan.tif"
-    path.write_bytes(data[:4] + offset.to_bytes(4, "little") + data[8:])
-    error = failure_of(path)
+    error = failure_of(with_directory_offset(tmp_path, offset))
     assert error.status == "not_an_image"
     assert error.reason.startswith("TIFF signature, but Pillow cannot open it: "), error.reason
 
@@ -64,14 +69,11 @@ def test_tiff_whose_directory_offset_lies_past_its_end_with_a_directory_after_it
     # Pillow writes the directory right after the header: an offset past the end with that
     # directory in place is a damaged offset, not a file cut short (a cut takes what follows
     # the header with it, not the directory alone).
-    data = tiff_bytes()
-    path = tmp_path / "scan.tif"
-    path.write_bytes(data[:4] + offset.to_bytes(4, "little") + data[8:])
-    error = failure_of(path)
+    error = failure_of(with_directory_offset(tmp_path, offset))
     assert error.status == "not_an_image"
     assert error.reason == (
         f"TIFF signature, but its header places its first directory at byte {offset:,}, past "
-        f"the file's end ({len(data):,} bytes), where a directory follows the header: a "
+        f"the file's end ({len(tiff_bytes()):,} bytes), where a directory follows the header: a "
         "damaged offset, not a cut"
     )
 
